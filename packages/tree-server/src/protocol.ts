@@ -68,12 +68,14 @@ export interface LeaveRequest {
 }
 
 export interface SignalMessage {
+  treeID: TreeId
   session: SessionId
   /** A simple-peer signal object (SDP or ICE candidate); relayed, never interpreted. */
   signal: unknown
 }
 
 export interface LinkReport {
+  treeID: TreeId
   session: SessionId
 }
 
