@@ -1,0 +1,11 @@
+import { PeerTreeClient } from './peer-tree-client.js'
+
+export { PeerTreeClient }
+export type {
+  PeerTreeClientOptions, PeerTreeClientEvents, CreateOptions, ConnectOptions, TreeOwner
+} from './peer-tree-client.js'
+export { PeerTreeError, ClientErrorCodes } from './errors.js'
+export type { ClientErrorCode, PeerTreeErrorCode } from './errors.js'
+export type { PeerOptions } from './create-peer.js'
+export { DEFAULT_TIMEOUT_MS } from './constants.js'
+export default PeerTreeClient

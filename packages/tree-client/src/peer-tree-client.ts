@@ -1,0 +1,407 @@
+import type SimplePeer from 'simple-peer'
+import type { Socket } from 'socket.io-client'
+import {
+  ownerSignable,
+  type ChildMessage, type DiscoverMessage, type EndedMessage, type ErrorMessage, type PeerId,
+  type PeerRole, type SessionId, type SignalMessage, type TreeId, type UnlinkMessage
+} from 'peer-tree-server/protocol'
+import { requestChallenge } from './challenge.js'
+import { DEFAULT_TIMEOUT_MS } from './constants.js'
+import type { PeerOptions } from './create-peer.js'
+import { TypedEmitter } from './emitter.js'
+import { ClientErrorCodes, PeerTreeError } from './errors.js'
+import { PeerLink } from './peer-link.js'
+import { toBase64Url, randomId } from './encoding.js'
+
+export interface PeerTreeClientOptions extends PeerOptions {
+  /**
+   * How long (ms) a peer connection may take to come up, upstream or downstream.
+   * An upstream that does not connect in time is given up and the server is asked
+   * for another one.
+   * @default 10000
+   */
+  timeout?: number
+}
+
+/** Signs the server's challenge for an owned tree (see docs/protocol.md, owner proof). */
+export interface TreeOwner {
+  /** Ed25519 public key, 32 bytes, or base64url of it. */
+  publicKey: Uint8Array | string
+  /** Which of this key's trees to create (0-based); the tree ID becomes `<key>.<index>`. */
+  index: number
+  /** Ed25519-signs `bytes` with the secret key of `publicKey`. */
+  sign: (bytes: Uint8Array) => Uint8Array | Promise<Uint8Array>
+}
+
+export interface CreateOptions {
+  /** k of this tree, if it should differ from the server's. */
+  k?: number
+  /** k1 of this tree, if it should differ from the server's. */
+  k1?: number
+  /** Create a tree that only the holder of this key can be the source of. */
+  owner?: TreeOwner
+}
+
+export interface ConnectOptions {
+  /**
+   * `relay` (default) takes downstream peers; `leaf` is given downstream peers only
+   * when no relay in the tree has a free slot.
+   * @default 'relay'
+   */
+  role?: PeerRole
+}
+
+export interface PeerTreeClientEvents {
+  /** The tree was created or joined, or this client was placed anew in it (after every re-home). */
+  discover: (treeID: TreeId) => void
+  /** An upstream peer is connected (never fires on the source). `peer` is a connected simple-peer. */
+  upstreamPeer: (peer: SimplePeer.Instance) => void
+  /** A downstream peer is connected. `peer` is a connected simple-peer. */
+  downstreamPeer: (peer: SimplePeer.Instance) => void
+  /** This client lost or gave up its upstream peer; it is re-placed automatically. */
+  disconnect: () => void
+  /** The source left: the tree is gone. The client may `create()` or `connect()` again. */
+  treeEnded: (treeID: TreeId) => void
+  error: (err: PeerTreeError) => void
+}
+
+type State = 'idle' | 'creating' | 'joining' | 'member'
+
+/**
+ * Joins one peer-tree tree over a socket.io-client socket and opens the WebRTC links
+ * to its upstream and downstream peers. Several clients may share one socket (one per tree).
+ */
+class PeerTreeClientImpl extends TypedEmitter<PeerTreeClientEvents> {
+  /** Options handed to simple-peer for every link (a copy; the caller's object is not touched). */
+  readonly opts: PeerTreeClientOptions
+  readonly timeout: number
+  destroyed = false
+  #socket: Socket
+  #peerOpts: PeerOptions
+  #state: State = 'idle'
+  #treeID: TreeId | null = null
+  #peerID: PeerId | null = null
+  #isSource = false
+  #ref: string | null = null
+  #token: string | null = null
+  #role: PeerRole = 'relay'
+  #upstream: PeerLink | null = null
+  #downstream = new Map<SessionId, PeerLink>()
+  /** A reconnect request is out and its discover has not come back yet. */
+  #awaitingPlacement = false
+  #socketWasDown = false
+  #unbind: Array<() => void> = []
+
+  constructor (socket: Socket, opts: PeerTreeClientOptions = {}) {
+    super()
+    if (socket == null || typeof socket.on !== 'function' || typeof socket.emit !== 'function') {
+      throw new TypeError('PeerTreeClient needs a socket.io-client socket')
+    }
+    const timeout = opts.timeout ?? DEFAULT_TIMEOUT_MS
+    if (!Number.isFinite(timeout) || timeout <= 0) throw new RangeError('opts.timeout must be a positive number of ms')
+    this.opts = { ...opts }
+    this.timeout = timeout
+    const { timeout: _t, ...peerOpts } = this.opts
+    this.#peerOpts = peerOpts
+    this.#socket = socket
+    this.#bind('tree:discover', (msg: DiscoverMessage) => this.#onDiscover(msg))
+    this.#bind('tree:ended', (msg: EndedMessage) => this.#onEnded(msg))
+    this.#bind('tree:error', (msg: ErrorMessage) => this.#onError(msg))
+    this.#bind('peer:child', (msg: ChildMessage) => this.#onChild(msg))
+    this.#bind('peer:unlink', (msg: UnlinkMessage) => this.#onUnlink(msg))
+    this.#bind('peer:signal', (msg: SignalMessage) => this.#onSignal(msg))
+    this.#bind('disconnect', () => { this.#socketWasDown = true })
+    this.#bind('connect', () => this.#onSocketConnect())
+  }
+
+  /** The ID of the tree this client is in, or null. */
+  get treeID (): TreeId | null { return this.#treeID }
+  /** This client's ID in the tree, or null. */
+  get peerID (): PeerId | null { return this.#peerID }
+  /** True on the source of the tree. */
+  get isSource (): boolean { return this.#isSource }
+  /** The connected upstream peer, or null. */
+  get upstreamPeer (): SimplePeer.Instance | null {
+    return this.#upstream?.connected === true ? this.#upstream.peer : null
+  }
+
+  /** The connected downstream peers. */
+  get downstreamPeers (): SimplePeer.Instance[] {
+    return [...this.#downstream.values()].filter((l) => l.connected).map((l) => l.peer)
+  }
+
+  /**
+   * Creates a new tree with this client as its source; `'discover'` fires with its ID.
+   * @example treeClient.create(); treeClient.on('discover', (treeID) => share(treeID))
+   */
+  create (opts: CreateOptions = {}): void {
+    this.#assertAlive()
+    if (this.#state !== 'idle') {
+      this.#emitError(ClientErrorCodes.ALREADY_IN_TREE, 'Already connected to tree.')
+      return
+    }
+    this.#state = 'creating'
+    const ref = randomId()
+    this.#ref = ref
+    const { k, k1, owner } = opts
+    const base = { ref, ...(k !== undefined && { k }), ...(k1 !== undefined && { k1 }) }
+    if (owner === undefined) {
+      this.#socket.emit('tree:create', base)
+      return
+    }
+    this.#proveOwnership(owner).then((proof) => {
+      if (this.destroyed || this.#ref !== ref) return
+      this.#socket.emit('tree:create', { ...base, owner: proof })
+    }, (err: unknown) => {
+      if (this.#ref !== ref) return
+      this.#reset()
+      this.#emitError(ClientErrorCodes.OWNER_PROOF_FAILED, 'Could not sign the owner proof', err)
+    })
+  }
+
+  /**
+   * Joins an existing tree; `'discover'` fires once placed, `'upstreamPeer'` once connected.
+   * @example treeClient.connect(treeID); treeClient.on('upstreamPeer', (peer) => peer.pipe(out))
+   */
+  connect (treeID: TreeId, opts: ConnectOptions = {}): void {
+    this.#assertAlive()
+    if (typeof treeID !== 'string' || treeID.length === 0) {
+      throw new PeerTreeError(ClientErrorCodes.INVALID_ARGUMENT, 'treeID must be a non-empty string')
+    }
+    if (opts.role !== undefined && opts.role !== 'relay' && opts.role !== 'leaf') {
+      throw new PeerTreeError(ClientErrorCodes.INVALID_ARGUMENT, "opts.role must be 'relay' or 'leaf'")
+    }
+    if (this.#state !== 'idle') {
+      this.#emitError(ClientErrorCodes.ALREADY_IN_TREE, 'Already connected to a tree')
+      return
+    }
+    this.#state = 'joining'
+    this.#treeID = treeID
+    this.#role = opts.role ?? 'relay'
+    this.#socket.emit('tree:join', { treeID, role: this.#role })
+  }
+
+  /** Drops the current upstream peer and asks the server for a new one. No-op on the source. */
+  reconnectUpstream (): void {
+    this.#assertAlive()
+    if (this.#state !== 'member' || this.#isSource || this.#treeID === null) return
+    if (this.#awaitingPlacement) return // one request, one move: the original moved twice
+    this.#dropUpstream()
+    this.#awaitingPlacement = true
+    this.#socket.emit('tree:reconnect', { treeID: this.#treeID, session: null })
+  }
+
+  /**
+   * Sends `chunk` to every downstream peer connected now (not to ones that connect later).
+   * Returns how many peers it was written to.
+   */
+  write (chunk: string | Uint8Array): number {
+    this.#assertAlive()
+    let n = 0
+    for (const link of this.#downstream.values()) {
+      if (!link.connected || link.peer.destroyed) continue
+      link.peer.write(chunk)
+      n++
+    }
+    return n
+  }
+
+  /** Leaves the tree, closes every peer connection and stops all events. The socket stays open. Idempotent. */
+  destroy (): void {
+    if (this.destroyed) return
+    this.destroyed = true
+    if (this.#treeID !== null && (this.#state === 'member' || this.#state === 'joining')) {
+      this.#socket.emit('tree:leave', { treeID: this.#treeID })
+    }
+    this.#closeLinks()
+    for (const unbind of this.#unbind) unbind()
+    this.#unbind = []
+    this.removeAllListeners()
+  }
+
+  protected override onListenerError (event: keyof PeerTreeClientEvents, err: unknown): void {
+    if (event === 'error') return
+    this.#emitError(ClientErrorCodes.HANDLER_ERROR, `A '${String(event)}' handler threw`, err)
+  }
+
+  #onDiscover (msg: DiscoverMessage): void {
+    if (msg == null || typeof msg !== 'object') return
+    if (this.#state === 'creating') {
+      if (msg.ref === undefined || msg.ref !== this.#ref) return
+      this.#state = 'member'
+      this.#isSource = true
+      this.#treeID = msg.treeID
+      this.#peerID = msg.peerID
+      this.#token = msg.token
+      this.emit('discover', msg.treeID)
+      return
+    }
+    if (msg.treeID !== this.#treeID || (this.#state !== 'joining' && this.#state !== 'member')) return
+    this.#peerID = msg.peerID
+    this.#token = msg.token
+    this.#awaitingPlacement = false
+    const current = this.#upstream
+    if (msg.reason === 'resume' && current !== null && current.session === msg.session) return
+    this.#dropUpstream()
+    this.#state = 'member'
+    this.emit('discover', msg.treeID)
+    if (this.destroyed || msg.parent === null || msg.session === null) return
+    this.#openUpstream(msg.session, msg.parent)
+  }
+
+  #openUpstream (session: SessionId, parent: PeerId): void {
+    const treeID = this.#treeID as TreeId
+    const link: PeerLink = new PeerLink(session, parent, 'upstream', this.#peerOpts, this.timeout, {
+      signal: (signal) => this.#socket.emit('peer:signal', { treeID, session, signal }),
+      connect: (peer) => {
+        this.#socket.emit('peer:connected', { treeID, session })
+        this.emit('upstreamPeer', peer)
+      },
+      end: () => {
+        if (this.#upstream !== link) return
+        this.#upstream = null
+        this.emit('disconnect')
+        if (this.destroyed || this.#state !== 'member') return
+        this.#awaitingPlacement = true
+        this.#socket.emit('tree:reconnect', { treeID, session, failed: true })
+      }
+    })
+    this.#upstream = link
+  }
+
+  #onChild (msg: ChildMessage): void {
+    if (msg?.treeID !== this.#treeID || this.#state !== 'member') return
+    if (this.#downstream.has(msg.session)) return
+    const { treeID, session } = msg
+    const link: PeerLink = new PeerLink(session, msg.child, 'downstream', this.#peerOpts, this.timeout, {
+      signal: (signal) => this.#socket.emit('peer:signal', { treeID, session, signal }),
+      connect: (peer) => this.emit('downstreamPeer', peer),
+      end: () => { if (this.#downstream.get(session) === link) this.#downstream.delete(session) }
+    })
+    this.#downstream.set(session, link)
+  }
+
+  #onUnlink (msg: UnlinkMessage): void {
+    if (msg?.treeID !== this.#treeID) return
+    const link = this.#downstream.get(msg.session)
+    if (link === undefined) return
+    this.#downstream.delete(msg.session)
+    link.close()
+  }
+
+  #onSignal (msg: SignalMessage): void {
+    if (msg?.treeID !== this.#treeID) return
+    const link = this.#upstream?.session === msg.session ? this.#upstream : this.#downstream.get(msg.session)
+    link?.signal(msg.signal)
+  }
+
+  #onEnded (msg: EndedMessage): void {
+    if (msg?.treeID !== this.#treeID || this.#state === 'idle' || this.#state === 'creating') return
+    const treeID = msg.treeID
+    this.#dropUpstream()
+    this.#reset()
+    this.emit('treeEnded', treeID)
+  }
+
+  #onError (msg: ErrorMessage): void {
+    if (msg == null || typeof msg !== 'object') return
+    const mine = (msg.ref !== undefined && msg.ref === this.#ref) ||
+      (msg.treeID !== undefined && msg.treeID === this.#treeID) ||
+      (msg.ref === undefined && msg.treeID === undefined)
+    if (!mine) return
+    if (msg.code === 'BAD_TOKEN' && this.#state === 'member') {
+      this.#onResumeRefused()
+      return
+    }
+    if (this.#state === 'creating' || (this.#state === 'joining' && msg.event === 'tree:join')) this.#reset()
+    this.emit('error', new PeerTreeError(msg.code, String(msg.message)))
+  }
+
+  /** After a signalling-socket blip the server may still hold our place: claim it back. */
+  #onSocketConnect (): void {
+    if (!this.#socketWasDown) return
+    this.#socketWasDown = false
+    if (this.#state !== 'member' || this.#treeID === null || this.#token === null) return
+    this.#socket.emit('tree:resume', { treeID: this.#treeID, token: this.#token })
+  }
+
+  /** Our place is gone (the grace period ran out): a joiner joins again, a source's tree has ended. */
+  #onResumeRefused (): void {
+    const treeID = this.#treeID as TreeId
+    if (this.#isSource) {
+      this.#reset()
+      this.emit('treeEnded', treeID)
+      return
+    }
+    this.#dropUpstream()
+    this.#closeLinks()
+    this.#state = 'joining'
+    this.#socket.emit('tree:join', { treeID, role: this.#role })
+  }
+
+  async #proveOwnership (owner: TreeOwner): Promise<{ key: string, index: number, nonce: string, signature: string }> {
+    const key = typeof owner.publicKey === 'string' ? owner.publicKey : toBase64Url(owner.publicKey)
+    const nonce = await requestChallenge(this.#socket)
+    const signature = await owner.sign(ownerSignable(nonce, key, owner.index))
+    return { key, index: owner.index, nonce, signature: toBase64Url(signature) }
+  }
+
+  /** Closes the upstream link, firing `'disconnect'` if there was one. */
+  #dropUpstream (): void {
+    const link = this.#upstream
+    if (link === null) return
+    this.#upstream = null
+    link.close()
+    this.emit('disconnect')
+  }
+
+  #closeLinks (): void {
+    this.#upstream?.close()
+    this.#upstream = null
+    for (const link of this.#downstream.values()) link.close()
+    this.#downstream.clear()
+  }
+
+  #reset (): void {
+    this.#closeLinks()
+    this.#state = 'idle'
+    this.#treeID = null
+    this.#peerID = null
+    this.#ref = null
+    this.#token = null
+    this.#isSource = false
+    this.#awaitingPlacement = false
+  }
+
+  #emitError (code: PeerTreeError['code'], message: string, cause?: unknown): void {
+    this.emit('error', new PeerTreeError(code, message, cause === undefined ? undefined : { cause }))
+  }
+
+  #assertAlive (): void {
+    if (this.destroyed) throw new PeerTreeError(ClientErrorCodes.ERR_DESTROYED, 'This PeerTreeClient was destroyed')
+  }
+
+  #bind (event: string, fn: (...args: any[]) => void): void {
+    const safe = (...args: any[]): void => {
+      if (this.destroyed) return
+      // A throw inside a socket.io-client handler stops that socket from delivering
+      // anything else (ORIGINAL.md §1.11, bug 10), so nothing may escape.
+      try { fn(...args) } catch (err) { this.#emitError(ClientErrorCodes.HANDLER_ERROR, `Failed to handle '${event}'`, err) }
+    }
+    this.#socket.on(event as any, safe)
+    this.#unbind.push(() => { this.#socket.off(event as any, safe) })
+  }
+}
+
+export type PeerTreeClient = PeerTreeClientImpl
+
+interface PeerTreeClientConstructor {
+  new (socket: Socket, opts?: PeerTreeClientOptions): PeerTreeClient
+  /** Calling without `new` works too, as with the original. */
+  (socket: Socket, opts?: PeerTreeClientOptions): PeerTreeClient
+  prototype: PeerTreeClient
+}
+
+export const PeerTreeClient = new Proxy(PeerTreeClientImpl, {
+  apply: (Target, _this, args: [Socket, PeerTreeClientOptions?]) => new Target(...args)
+}) as unknown as PeerTreeClientConstructor
