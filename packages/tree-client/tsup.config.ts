@@ -3,7 +3,7 @@ import { defineConfig } from 'tsup'
 export default defineConfig({
   entry: ['src/index.ts'],
   format: ['esm', 'cjs'],
-  dts: true,
+  dts: { resolve: [/^peer-tree-server/] },
   clean: true,
   sourcemap: true,
   target: 'es2022',

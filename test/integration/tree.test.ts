@@ -1,0 +1,276 @@
+// The base tree over real WebRTC (@roamhq/wrtc) and a real socket.io server on loopback.
+import { afterEach, describe, expect, test } from 'vitest'
+import { Swarm, type TestPeer } from '../helpers/swarm.js'
+import { allLinksUp, descendants, viewTree, type TreeView } from '../helpers/tree-view.js'
+import { nextEvent, until } from '../helpers/wait.js'
+
+const swarm = new Swarm()
+afterEach(async () => { await swarm.close() })
+
+/** Creates a tree and joins `n` peers to it, one after another (placement is in join order). */
+async function buildTree (url: string, n: number, opts: { timeout?: number } = {}): Promise<{ treeID: string, source: TestPeer, peers: TestPeer[] }> {
+  const source = swarm.peer(url, { name: 'source', ...opts })
+  source.client.create()
+  const [treeID] = await nextEvent<[string]>(source.client, 'discover')
+  const peers: TestPeer[] = []
+  for (let i = 0; i < n; i++) {
+    const peer = swarm.peer(url, { name: `p${i}`, ...opts })
+    peer.client.connect(treeID)
+    await nextEvent(peer.client, 'discover')
+    peers.push(peer)
+  }
+  return { treeID, source, peers }
+}
+
+async function waitForLinks (server: Awaited<ReturnType<Swarm['server']>>, treeID: string, members: TestPeer[]): Promise<TreeView> {
+  let view = await viewTree(server.treeServer, treeID)
+  await until(async () => allLinksUp(members, (view = await viewTree(server.treeServer, treeID))), {
+    what: 'every link of the tree is connected',
+    describe: () => members.filter((p) => !p.client.isSource && p.client.upstreamPeer === null).map((p) => p.name).join(',') + ' lack an upstream'
+  })
+  return view
+}
+
+async function broadcast (source: TestPeer, receivers: TestPeer[], message: string): Promise<void> {
+  source.client.write(message)
+  await until(() => receivers.every((p) => p.received.includes(message)), {
+    what: `every peer received '${message}'`,
+    describe: () => receivers.filter((p) => !p.received.includes(message)).map((p) => p.name).join(',') + ' did not'
+  })
+}
+
+/** Breadth-first optimal depths for n peers under a source with k1 and k: level sizes k1, k1·k, ... */
+function optimalDepths (n: number, k: number, k1: number): number[] {
+  const depths: number[] = []
+  let level = 1
+  let width = k1
+  while (depths.length < n) {
+    for (let i = 0; i < width && depths.length < n; i++) depths.push(level)
+    level++
+    width *= k
+  }
+  return depths
+}
+
+describe('placement', () => {
+  test('k=2, k1=3, 20 peers: breadth-first optimal depths, nobody over its limit, data reaches all', async () => {
+    const server = await swarm.server({ k: 2, k1: 3 })
+    const { treeID, source, peers } = await buildTree(server.url, 20)
+    const view = await waitForLinks(server, treeID, [source, ...peers])
+    const depths = peers.map((p) => view.depth.get(p.client.peerID as string) as number).sort((a, b) => a - b)
+    expect(depths).toEqual(optimalDepths(20, 2, 3))
+    expect(source.client.downstreamPeers.length).toBe(3)
+    for (const p of peers) expect(p.client.downstreamPeers.length).toBeLessThanOrEqual(2)
+    await broadcast(source, peers, 'placed')
+  })
+
+  test('k1 is honoured even when it is smaller than k', async () => {
+    const server = await swarm.server({ k: 3, k1: 1 })
+    const { treeID, source, peers } = await buildTree(server.url, 4)
+    const view = await waitForLinks(server, treeID, [source, ...peers])
+    expect(view.children.get(view.source)?.length).toBe(1)
+    expect(source.client.downstreamPeers.length).toBe(1)
+  })
+})
+
+describe('the original test suite, in spirit', () => {
+  test('n=30, k1=4, k=2: every client discovers, connects and gets the data', async () => {
+    const server = await swarm.server({ k: 2, k1: 4 })
+    const { treeID, source, peers } = await buildTree(server.url, 30)
+    await waitForLinks(server, treeID, [source, ...peers])
+    await broadcast(source, peers, 'hello world')
+    for (const p of peers) expect(p.errors).toEqual([])
+  })
+
+  test('tree can recover: a leaf whose every ancestor but the root is destroyed gets a new upstream', async () => {
+    const server = await swarm.server({ k: 1, k1: 4 })
+    const { treeID, source, peers } = await buildTree(server.url, 5) // 4 mids under the root, the leaf under a mid
+    await waitForLinks(server, treeID, [source, ...peers])
+    const leaf = peers[4] as TestPeer
+    const mids = peers.slice(0, 4)
+    for (const mid of mids) expect(() => mid.client.destroy()).not.toThrow()
+    await until(() => leaf.upstreams === 2 && leaf.client.upstreamPeer !== null, { what: 'the leaf has a second upstream' })
+    const view = await viewTree(server.treeServer, treeID)
+    expect(view.parent.get(leaf.client.peerID as string)).toBe(view.source)
+    await broadcast(source, [leaf], 'recovered')
+  })
+})
+
+describe('churn', () => {
+  async function churnTree (kill: (victim: TestPeer) => void): Promise<void> {
+    const server = await swarm.server({ k: 2, k1: 3 })
+    const { treeID, source, peers } = await buildTree(server.url, 30)
+    let view = await waitForLinks(server, treeID, [source, ...peers])
+    await broadcast(source, peers, 'before')
+
+    // Victims: interior peers (with children), not one below another, so each one's subtree survives.
+    const byId = new Map(peers.map((p) => [p.client.peerID as string, p]))
+    const victims: TestPeer[] = []
+    const covered = new Set<string>()
+    for (const p of peers) {
+      const id = p.client.peerID as string
+      const kids = view.children.get(id) ?? []
+      if (kids.length === 0 || covered.has(id) || victims.length === 3) continue
+      victims.push(p)
+      covered.add(id)
+      for (const d of descendants(view, id)) covered.add(d)
+      const parent = view.parent.get(id)
+      if (parent != null) covered.add(parent)
+    }
+    expect(victims.length).toBe(3)
+    const orphans = new Set(victims.flatMap((v) => view.children.get(v.client.peerID as string) ?? []))
+    const grandchildren = new Set(victims.flatMap((v) => [...descendants(view, v.client.peerID as string)].filter((d) => !orphans.has(d))))
+    const subtrees = new Map([...orphans].map((o) => [o, descendants(view, o)]))
+    const before = new Map(peers.map((p) => [p, { disconnects: p.disconnects, upstreams: p.upstreams }]))
+
+    for (const v of victims) kill(v)
+    const survivors = peers.filter((p) => !victims.includes(p) || !p.client.destroyed)
+    const orphanPeers = [...orphans].map((id) => byId.get(id) as TestPeer)
+    await until(() => orphanPeers.every((o) => o.upstreams > (before.get(o)?.upstreams ?? 0) && o.client.upstreamPeer !== null), {
+      what: 'every orphan re-attached',
+      describe: () => orphanPeers.filter((o) => o.client.upstreamPeer === null).map((o) => o.name).join(',') + ' have no upstream'
+    })
+    view = await waitForLinks(server, treeID, [source, ...survivors])
+
+    for (const o of orphanPeers) {
+      expect(o.disconnects).toBeGreaterThan(before.get(o)?.disconnects ?? 0)
+      // Its subtree came along: everything that was below it still is.
+      const now = descendants(view, o.client.peerID as string)
+      for (const d of subtrees.get(o.client.peerID as string) ?? []) expect(now.has(d)).toBe(true)
+    }
+    // Peers deeper than the orphans were not disturbed.
+    for (const id of grandchildren) {
+      const g = byId.get(id) as TestPeer
+      expect(g.disconnects).toBe(before.get(g)?.disconnects)
+    }
+    // Nobody sits under itself, nobody exceeds k / k1.
+    for (const [id, kids] of view.children) {
+      expect(kids.length).toBeLessThanOrEqual(id === view.source ? 3 : 2)
+      expect(descendants(view, id).has(id)).toBe(false)
+    }
+    await broadcast(source, survivors, 'after repair')
+  }
+
+  test('interior peers whose sockets close: orphans re-attach with their subtrees, data reaches every survivor', async () => {
+    await churnTree((victim) => { victim.client.destroy(); victim.socket.disconnect() })
+  })
+
+  test('interior peers whose peer connections alone are destroyed: the tree heals itself', async () => {
+    await churnTree((victim) => {
+      const links = [victim.client.upstreamPeer, ...victim.client.downstreamPeers]
+      for (const link of links) link?.destroy()
+    })
+  })
+
+  test('the source leaving ends the tree for every peer at once', async () => {
+    const server = await swarm.server({ k: 2, k1: 2 })
+    const { treeID, source, peers } = await buildTree(server.url, 6)
+    await waitForLinks(server, treeID, [source, ...peers])
+    const ended = peers.map((p) => nextEvent(p.client, 'treeEnded'))
+    source.client.destroy()
+    const ids = await Promise.all(ended)
+    expect(ids.map(([id]) => id)).toEqual(peers.map(() => treeID))
+    expect(await server.treeServer.snapshot(treeID)).toBeUndefined()
+    // A peer of an ended tree may start over.
+    const again = peers[0] as TestPeer
+    again.client.create()
+    await nextEvent(again.client, 'discover')
+    expect(again.client.isSource).toBe(true)
+  })
+})
+
+describe('reconnectUpstream and timeouts', () => {
+  test('reconnectUpstream() moves a peer to a new upstream with one disconnect and one discover', async () => {
+    const server = await swarm.server({ k: 2, k1: 2 })
+    const { treeID, source, peers } = await buildTree(server.url, 4)
+    let view = await waitForLinks(server, treeID, [source, ...peers])
+    const mover = peers[3] as TestPeer // under p0
+    const oldParent = view.parent.get(mover.client.peerID as string)
+    const oldUpstream = mover.client.upstreamPeer
+    const discovers = mover.discovers
+    mover.client.reconnectUpstream()
+    mover.client.reconnectUpstream() // a second call while the first is under way changes nothing
+    expect(mover.disconnects).toBe(1)
+    await until(() => mover.client.upstreamPeer !== null && mover.client.upstreamPeer !== oldUpstream, { what: 'the mover has a new upstream' })
+    view = await waitForLinks(server, treeID, [source, ...peers])
+    expect(view.parent.get(mover.client.peerID as string)).not.toBe(oldParent)
+    expect(mover.discovers).toBe(discovers + 1)
+    expect(mover.disconnects).toBe(1)
+    await broadcast(source, peers, 'moved')
+  })
+
+  test('a peer whose upstream never answers gets a new one after opts.timeout', async () => {
+    const server = await swarm.server({ k: 2, k1: 2 })
+    const source = swarm.peer(server.url, { name: 'source' })
+    source.client.create()
+    const [treeID] = await nextEvent<[string]>(source.client, 'discover')
+    // A member that never answers its children: a bare socket that joins and then ignores everything.
+    const silent = swarm.socket(server.url)
+    silent.emit('tree:join', { treeID })
+    await nextEvent(silent, 'tree:discover')
+    const helper = swarm.peer(server.url, { name: 'helper' })
+    helper.client.connect(treeID)
+    await nextEvent(helper.client, 'upstreamPeer')
+    // The source is full now; the joiner is placed under the silent member first.
+    const joiner = swarm.peer(server.url, { name: 'joiner', timeout: 1500 })
+    joiner.client.connect(treeID)
+    await nextEvent(joiner.client, 'disconnect', { what: 'the joiner gives up the silent upstream' })
+    await nextEvent(joiner.client, 'upstreamPeer', { what: 'the joiner connects elsewhere' })
+    const view = await viewTree(server.treeServer, treeID)
+    expect(view.parent.get(joiner.client.peerID as string)).toBe(helper.client.peerID)
+    await broadcast(source, [helper, joiner], 'after timeout')
+  })
+
+  test('an application handler that throws does not make the client reconnect', async () => {
+    const server = await swarm.server({ k: 2, k1: 2 })
+    const { treeID, source } = await buildTree(server.url, 0)
+    const peer = swarm.peer(server.url)
+    peer.client.on('upstreamPeer', () => { throw new Error('application bug') })
+    peer.client.connect(treeID)
+    const [err] = await nextEvent<[{ code: string }]>(peer.client, 'error')
+    expect(err.code).toBe('HANDLER_ERROR')
+    await broadcast(source, [peer], 'still connected')
+    expect(peer.disconnects).toBe(0)
+    expect(peer.discovers).toBe(1)
+  })
+})
+
+describe('several trees on one server', () => {
+  test("trees do not see each other's peers, signals or data", async () => {
+    const server = await swarm.server({ k: 2, k1: 2 })
+    const a = await buildTree(server.url, 5)
+    const b = await buildTree(server.url, 5)
+    const viewA = await waitForLinks(server, a.treeID, [a.source, ...a.peers])
+    const viewB = await waitForLinks(server, b.treeID, [b.source, ...b.peers])
+    const idsA = new Set(viewA.parent.keys())
+    for (const id of viewB.parent.keys()) expect(idsA.has(id)).toBe(false)
+    await broadcast(a.source, a.peers, 'for A')
+    await broadcast(b.source, b.peers, 'for B')
+    for (const p of a.peers) expect(p.received).not.toContain('for B')
+    for (const p of b.peers) expect(p.received).not.toContain('for A')
+  })
+
+  test('a client connecting to a tree that does not exist gets TREE_NOT_FOUND and may connect again', async () => {
+    const server = await swarm.server()
+    const { treeID } = await buildTree(server.url, 0)
+    const peer = swarm.peer(server.url)
+    peer.client.connect('no-such-tree')
+    const [err] = await nextEvent<[{ code: string, message: string }]>(peer.client, 'error')
+    expect(err.code).toBe('TREE_NOT_FOUND')
+    expect(err.message).toBe('Tree does not exist.')
+    peer.client.connect(treeID)
+    await nextEvent(peer.client, 'upstreamPeer')
+  })
+
+  test('a second create() or connect() on one client is refused with ALREADY_IN_TREE', async () => {
+    const server = await swarm.server()
+    const { treeID, source } = await buildTree(server.url, 0)
+    source.client.create()
+    const [err] = await nextEvent<[{ code: string }]>(source.client, 'error')
+    expect(err.code).toBe('ALREADY_IN_TREE')
+    source.client.connect(treeID)
+    const [err2] = await nextEvent<[{ code: string }]>(source.client, 'error')
+    expect(err2.code).toBe('ALREADY_IN_TREE')
+    expect(source.client.isSource).toBe(true)
+  })
+})
