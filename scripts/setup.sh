@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs whatever a fresh Debian + Node 20 machine lacks to build, test and run peer-tree.
+# Idempotent and quick when everything is there; both README commands call it first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PNPM_VERSION=12.21.0
+if ! command -v pnpm >/dev/null 2>&1 || [ "$(pnpm --version 2>/dev/null)" != "$PNPM_VERSION" ]; then
+  echo "setup: installing pnpm $PNPM_VERSION"
+  npm install --global --no-fund --no-audit "pnpm@$PNPM_VERSION" >/dev/null
+fi
+
+# Packages: the lockfile is the truth; CI must not drift from it.
+pnpm install --frozen-lockfile --reporter=append-only 2>&1 | grep -vE '^(Progress|Already up to date)' || true
+test -d node_modules/@roamhq/wrtc || { echo "setup: pnpm install failed" >&2; exit 1; }
