@@ -2,7 +2,7 @@ import { PeerTreeClient } from './peer-tree-client.js'
 
 export { PeerTreeClient }
 export type {
-  PeerTreeClientOptions, PeerTreeClientEvents, CreateOptions, ConnectOptions, TreeOwner
+  PeerTreeClientOptions, PeerTreeClientEvents, CreateOptions, ConnectOptions, TreeOwner, LinkInfo
 } from './peer-tree-client.js'
 export { PeerTreeError, ClientErrorCodes } from './errors.js'
 export type { ClientErrorCode, PeerTreeErrorCode } from './errors.js'

@@ -51,13 +51,22 @@ export interface ConnectOptions {
   role?: PeerRole
 }
 
+/** Who is at the other end of a link (the second argument of `upstreamPeer` / `downstreamPeer`). */
+export interface LinkInfo {
+  /** The remote member's ID in the tree. */
+  peerID: PeerId
+  /** The link's session ID, as the server named it. */
+  session: SessionId
+  treeID: TreeId
+}
+
 export interface PeerTreeClientEvents {
   /** The tree was created or joined, or this client was placed anew in it (after every re-home). */
   discover: (treeID: TreeId) => void
   /** An upstream peer is connected (never fires on the source). `peer` is a connected simple-peer. */
-  upstreamPeer: (peer: SimplePeer.Instance) => void
+  upstreamPeer: (peer: SimplePeer.Instance, info: LinkInfo) => void
   /** A downstream peer is connected. `peer` is a connected simple-peer. */
-  downstreamPeer: (peer: SimplePeer.Instance) => void
+  downstreamPeer: (peer: SimplePeer.Instance, info: LinkInfo) => void
   /** This client lost or gave up its upstream peer; it is re-placed automatically. */
   disconnect: () => void
   /** The source left: the tree is gone. The client may `create()` or `connect()` again. */
@@ -255,7 +264,7 @@ class PeerTreeClientImpl extends TypedEmitter<PeerTreeClientEvents> {
       signal: (signal) => this.#socket.emit('peer:signal', { treeID, session, signal }),
       connect: (peer) => {
         this.#socket.emit('peer:connected', { treeID, session })
-        this.emit('upstreamPeer', peer)
+        this.emit('upstreamPeer', peer, { peerID: parent, session, treeID })
       },
       end: () => {
         if (this.#upstream !== link) return
@@ -275,7 +284,7 @@ class PeerTreeClientImpl extends TypedEmitter<PeerTreeClientEvents> {
     const { treeID, session } = msg
     const link: PeerLink = new PeerLink(session, msg.child, 'downstream', this.#peerOpts, this.timeout, {
       signal: (signal) => this.#socket.emit('peer:signal', { treeID, session, signal }),
-      connect: (peer) => this.emit('downstreamPeer', peer),
+      connect: (peer) => this.emit('downstreamPeer', peer, { peerID: msg.child, session, treeID }),
       end: () => { if (this.#downstream.get(session) === link) this.#downstream.delete(session) }
     })
     this.#downstream.set(session, link)
