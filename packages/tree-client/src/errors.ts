@@ -8,8 +8,6 @@ export const ClientErrorCodes = {
   ERR_DESTROYED: 'ERR_DESTROYED',
   /** A method got an argument of the wrong type or range. */
   INVALID_ARGUMENT: 'INVALID_ARGUMENT',
-  /** The source of the tree left; the tree is gone. */
-  TREE_ENDED: 'TREE_ENDED',
   /** Signing the owner proof for `create({ owner })` failed. */
   OWNER_PROOF_FAILED: 'OWNER_PROOF_FAILED',
   /** An application event handler threw; the error is the `cause`. The tree is not disturbed. */
