@@ -1,0 +1,95 @@
+/**
+ * Errors and rejection reasons, each with a stable string code.
+ *
+ * Two kinds, kept apart (docs/verification.md):
+ * - bad input from the network is a *value*: `{ ok: false, reason }` with a {@link VerifyReason}
+ *   or {@link WireReason}; the caller drops it and counts it, nothing throws;
+ * - misuse of the API throws: `TypeError` / `RangeError` for a wrong argument (as noble does),
+ *   {@link BroadcastError} with an {@link ErrorCode} for a failed operation.
+ */
+
+/** Why a block, a chain link or an exported log was rejected. */
+export const VerifyReason = {
+  /** Bytes that do not parse as a block or an export: wrong lengths, types, out-of-range numbers. */
+  MALFORMED: 'MALFORMED',
+  /** The header does not start with the domain tag `peer-tree/block/v1`. */
+  BAD_TAG: 'BAD_TAG',
+  /** The header names another feed key than the one expected. */
+  WRONG_FEED: 'WRONG_FEED',
+  /** The header's entry count differs from the number of entries carried. */
+  COUNT_MISMATCH: 'COUNT_MISMATCH',
+  /** An entry's SHA-256 differs from the hash the header lists for it. */
+  ENTRY_HASH_MISMATCH: 'ENTRY_HASH_MISMATCH',
+  /** The Ed25519 signature does not verify over the header with the feed key. */
+  BAD_SIGNATURE: 'BAD_SIGNATURE',
+  /** Two validly signed neighbours do not link: prevHash or firstSeq does not follow. */
+  CHAIN_MISMATCH: 'CHAIN_MISMATCH',
+  /** Two different validly signed blocks for one index. */
+  FORK: 'FORK',
+  /** Blocks of an exported log are not in increasing index order. */
+  OUT_OF_ORDER: 'OUT_OF_ORDER',
+  /** An exported log of a version this code does not read. */
+  UNSUPPORTED_VERSION: 'UNSUPPORTED_VERSION'
+} as const
+export type VerifyReason = (typeof VerifyReason)[keyof typeof VerifyReason]
+
+/** Why a wire message or fragment was dropped. */
+export const WireReason = {
+  /** Not msgpack, or not one of our message shapes (wrong field types or sizes). */
+  MALFORMED_MESSAGE: 'MALFORMED_MESSAGE',
+  /** A message `type` this version does not know. */
+  UNKNOWN_TYPE: 'UNKNOWN_TYPE',
+  /** A reassembled message that is itself a fragment. */
+  NESTED_FRAGMENT: 'NESTED_FRAGMENT',
+  /** A fragment whose index/total is impossible or over the fragment cap. */
+  FRAGMENT_INVALID: 'FRAGMENT_INVALID',
+  /** A fragment whose `total` disagrees with earlier fragments of the same id; the message is dropped. */
+  FRAGMENT_CONFLICT: 'FRAGMENT_CONFLICT',
+  /** A fragment index already received for that id; ignored. */
+  FRAGMENT_DUPLICATE: 'FRAGMENT_DUPLICATE',
+  /** A message being reassembled grew past the size cap; it is dropped. */
+  MESSAGE_TOO_LARGE: 'MESSAGE_TOO_LARGE'
+} as const
+export type WireReason = (typeof WireReason)[keyof typeof WireReason]
+
+/** Codes of thrown {@link BroadcastError}s. */
+export const ErrorCode = {
+  /** No Ed25519 implementation could be loaded (should not happen: noble is always there). */
+  NO_ED25519_BACKEND: 'NO_ED25519_BACKEND',
+  /** The requested backend does not exist in this runtime (node:crypto in a browser). */
+  BACKEND_UNAVAILABLE: 'BACKEND_UNAVAILABLE',
+  /** A value msgpackr cannot encode was appended. */
+  ENCODE_FAILED: 'ENCODE_FAILED',
+  /** An encoded entry is larger than `maxEntryBytes`. */
+  ENTRY_TOO_LARGE: 'ENTRY_TOO_LARGE',
+  /** The signer failed; the builder stops (continuing would fork or skip sequence numbers). */
+  SIGN_FAILED: 'SIGN_FAILED',
+  /** The builder already failed or was closed; no more appends. */
+  BUILDER_CLOSED: 'BUILDER_CLOSED'
+} as const
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]
+
+const DEFAULT_MESSAGES: Record<ErrorCode, string> = {
+  NO_ED25519_BACKEND: 'no Ed25519 backend available',
+  BACKEND_UNAVAILABLE: 'this Ed25519 backend is not available in this runtime',
+  ENCODE_FAILED: 'value cannot be encoded as an entry',
+  ENTRY_TOO_LARGE: 'encoded entry is larger than maxEntryBytes',
+  SIGN_FAILED: 'signing a block failed',
+  BUILDER_CLOSED: 'block builder is closed'
+}
+
+/** An operation failed; `code` is stable, `cause` keeps the underlying error. */
+export class BroadcastError<C extends ErrorCode = ErrorCode> extends Error {
+  override readonly name = 'BroadcastError'
+  readonly code: C
+
+  constructor(code: C, message?: string, options?: { cause?: unknown }) {
+    super(`${code}: ${message ?? DEFAULT_MESSAGES[code]}`, options)
+    this.code = code
+    const capture = (Error as { captureStackTrace?: (target: object, ctor: unknown) => void }).captureStackTrace
+    capture?.(this, new.target)
+  }
+}
+
+/** Result of validating untrusted input: a value, never an exception. */
+export type Result<T, R extends string> = { ok: true; value: T } | { ok: false; reason: R }

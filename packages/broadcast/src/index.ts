@@ -1,0 +1,80 @@
+// peer-tree-broadcast: the pure core (signed log, wire codec, dedup, gaps). Re-exports only.
+export * from './constants.js'
+export * from './errors.js'
+export type * from './types.js'
+export { sha256, hashBackendName, type HashBackendName } from './crypto/hash.js'
+export {
+  getEd25519,
+  nobleEd25519,
+  createWebCryptoEd25519,
+  createNodeEd25519,
+  hasNodeEd25519,
+  webCryptoSupportsEd25519,
+  type Ed25519,
+  type Ed25519BackendName,
+  type KeyPair,
+  type Signer,
+  type Verifier
+} from './crypto/ed25519.js'
+export {
+  BLOCK_TAG_BYTES,
+  HEADER_FIXED_BYTES,
+  encodeHeader,
+  parseHeader,
+  peekBlockIndex,
+  headerLength,
+  headerHash,
+  entryHashAt,
+  zeroHash,
+  type HeaderFields,
+  type ParsedHeader,
+  type ParseHeaderResult
+} from './log/signable.js'
+export {
+  signBlock,
+  verifyBlock,
+  parseBlock,
+  peekBlockKey,
+  checkBlockContent,
+  type RawBlock,
+  type Block,
+  type VerifiedBlock,
+  type BlockInput,
+  type ParseBlockResult,
+  type VerifyBlockResult
+} from './log/block.js'
+export {
+  FeedLog,
+  type FeedLogOptions,
+  type AddResult,
+  type DeliveredEntry,
+  type ForkEvidence
+} from './log/feed-log.js'
+export { exportLog, encodeExport, decodeExport, type ExportedLog, type DecodeExportResult } from './log/export.js'
+export { verifyLog, type VerifyLogOptions, type VerifyLogReport } from './log/verify-log.js'
+export { encodeEntry, decodeEntry, type EntryValue, type DecodeEntryResult } from './codec.js'
+export {
+  MessageType,
+  encodeMessage,
+  decodeMessage,
+  FrameEncoder,
+  type FrameEncoderOptions,
+  type WireMessage,
+  type BlockMessage,
+  type WantMessage,
+  type HaveMessage,
+  type FragmentMessage,
+  type DecodeMessageResult
+} from './wire.js'
+export {
+  Reassembler,
+  FrameDecoder,
+  type ReassemblerOptions,
+  type ReassemblerStats,
+  type PushResult,
+  type Frame,
+  type ReceiveResult
+} from './reassembler.js'
+export { BlockDedup, type DedupOptions, type AdmitResult, type DedupStats } from './dedup.js'
+export { GapTracker, type GapTrackerOptions } from './gap-tracker.js'
+export { BlockBuilder, tipAfter, type BlockBuilderOptions, type LogTip, type Appended } from './block-builder.js'

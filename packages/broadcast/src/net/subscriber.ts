@@ -1,0 +1,301 @@
+/**
+ * A subscriber of a feed: receives blocks on every tree, drops copies before any signature
+ * check, verifies the rest, forwards each new block down every tree it relays in, delivers
+ * entries in order, and backfills what the trees lost.
+ *
+ * Hot path per arriving block: peek the index, dedup on (index, signature), verify, then
+ * forward the received bytes unchanged (no re-encoding, no copy) and store.
+ */
+import type { Ed25519 } from '../crypto/ed25519.js'
+import { decodeEntry } from '../codec.js'
+import { BlockDedup } from '../dedup.js'
+import { verifyBlock, type VerifiedBlock } from '../log/block.js'
+import { FeedLog, type ForkEvidence } from '../log/feed-log.js'
+import { exportLog } from '../log/export.js'
+import { peekBlockIndex } from '../log/signable.js'
+import type { Frame } from '../reassembler.js'
+import { MessageType, type BlockMessage } from '../wire.js'
+import type { WireReason } from '../errors.js'
+import { BackfillPlanner } from './backfill-planner.js'
+import type { FeedLink } from './feed-link.js'
+import { FeedNode } from './feed-node.js'
+import type { Forest } from './forest.js'
+import { PendingWants } from './pending-wants.js'
+
+export interface Entry {
+  seq: number
+  /** The entry's value: bytes come back as Uint8Array, anything else as msgpack decoded it. */
+  data: unknown
+}
+
+export interface InvalidReport {
+  /** Why the block or message was rejected (a VerifyReason or WireReason code). */
+  reason: string
+  /** The tree and peerID of the upstream that sent it: the peer to distrust. */
+  tree: number
+  peerID: string
+  index?: number
+}
+
+export interface SubscriberStats {
+  /** Entries delivered to the application, in order. */
+  entries: number
+  /** Blocks verified and accepted. */
+  blocks: number
+  /** Copies dropped before verification (the price of m trees). */
+  duplicates: number
+  /** Blocks or messages rejected. */
+  invalid: number
+  /** Missing ranges asked for (first time). */
+  gaps: number
+  /** Blocks that arrived because this peer asked for them. */
+  backfilled: number
+  /** Blocks WANTed by downstream peers and sent to them. */
+  served: number
+  bytesReceived: number
+  bytesSent: number
+  /** Trees in which this peer has a connected upstream now. */
+  trees: number
+  /** Next block index to deliver; entries below it were all delivered. */
+  contiguous: number
+  /** Highest block index known to exist. */
+  highest: number
+  forked: boolean
+}
+
+export interface SubscriberEvents {
+  entry: (entry: Entry) => void
+  /** A missing range is being fetched from other peers. */
+  gap: (range: { from: number, to: number }) => void
+  /** The source signed two incompatible histories: the feed is no longer trusted. */
+  fork: (evidence: ForkEvidence) => void
+  /** A peer sent something that failed verification (it was dropped, the link closed). */
+  invalid: (report: InvalidReport) => void
+  error: (err: Error) => void
+}
+
+export interface SubscriberOptions {
+  /** First entry position wanted: 0 = the whole history (default), 'live' = from the first block received. */
+  from: number | 'live'
+  retention: 'all' | { maxBlocks: number }
+  gapGraceMs: number
+  wantTimeoutMs: number
+  wantBatch: number
+  cacheBlocks: number
+  maxWantBlocks: number
+  tickMs: number
+}
+
+export class Subscriber extends FeedNode<SubscriberEvents> {
+  readonly feedKey: Uint8Array
+  #ed: Ed25519
+  #log: FeedLog | undefined
+  #dedup = new BlockDedup()
+  #planner: BackfillPlanner<FeedLink>
+  #pending: PendingWants<FeedLink>
+  #wanted = new Set<number>()
+  #treeHighWater = new Map<number, number>()
+  #opts: SubscriberOptions
+  #tick: ReturnType<typeof setInterval>
+  #stats = { entries: 0, blocks: 0, invalid: 0, gaps: 0, backfilled: 0, served: 0 }
+  #highestAnnounced = -1
+
+  constructor (forest: Forest, feedKey: Uint8Array, ed25519: Ed25519, opts: SubscriberOptions) {
+    super(forest, { cacheBlocks: opts.cacheBlocks, maxWantBlocks: opts.maxWantBlocks })
+    this.feedKey = feedKey
+    this.#ed = ed25519
+    this.#opts = opts
+    this.#planner = new BackfillPlanner({ gapGraceMs: opts.gapGraceMs, wantTimeoutMs: opts.wantTimeoutMs, wantBatch: opts.wantBatch, maxInFlight: opts.wantBatch * 8 })
+    this.#pending = new PendingWants(16_384, opts.wantTimeoutMs * 4)
+    if (opts.from !== 'live') this.#startLog(opts.from)
+    forest.on('malformed', (link, reason) => this.#reject(link, reason))
+    this.#tick = setInterval(() => this.#backfill(), opts.tickMs)
+    ;(this.#tick as { unref?: () => void }).unref?.()
+  }
+
+  stats (): SubscriberStats {
+    let bytesReceived = 0
+    let bytesSent = 0
+    let trees = 0
+    for (const link of this.forest.links) {
+      bytesReceived += link.bytesReceived
+      bytesSent += link.bytesSent
+      if (link.direction === 'up') trees++
+    }
+    return {
+      ...this.#stats,
+      duplicates: this.#dedup.stats.duplicates,
+      bytesReceived: bytesReceived + this.#closedBytes.received,
+      bytesSent: bytesSent + this.#closedBytes.sent,
+      trees,
+      contiguous: this.#log?.deliveredBlocks ?? 0,
+      highest: Math.max(this.#log?.highestSeen ?? -1, this.#highestAnnounced),
+      forked: this.#log?.trusted === false
+    }
+  }
+
+  /** The log this peer holds, as bytes that `verifyLog(bytes, key)` checks. */
+  export (): Uint8Array {
+    if (this.#log === undefined) throw new Error('nothing received yet')
+    return exportLog(this.#log)
+  }
+
+  /** The underlying log (blocks by index, ranges held, forks). */
+  get log (): FeedLog | undefined { return this.#log }
+
+  override close (): void {
+    clearInterval(this.#tick)
+    super.close()
+  }
+
+  #closedBytes = { received: 0, sent: 0 }
+
+  protected override onUnlink (link: FeedLink): void {
+    this.#closedBytes.received += link.bytesReceived
+    this.#closedBytes.sent += link.bytesSent
+    this.#planner.linkGone(link)
+    this.#pending.drop(link)
+  }
+
+  protected highest (): number {
+    return this.#log?.highestSeen ?? -1
+  }
+
+  protected blockMessage (): undefined {
+    return undefined // everything this peer can give is in the cache
+  }
+
+  protected wantMissing (link: FeedLink, indices: number[]): void {
+    const now = Date.now()
+    const ask: number[] = []
+    for (const i of indices) {
+      if (!this.#pending.add(i, link, now)) break
+      if (!this.#wanted.has(i)) ask.push(i)
+    }
+    // Ask one of our own upstreams for what our child wants and we lack: further up the tree.
+    const ups = this.forest.upstreams()
+    if (ask.length === 0 || ups.length === 0) return
+    for (const [from, to] of runs(ask)) {
+      const up = ups.find((u) => u.remoteHighest >= to) ?? ups[Math.floor(Math.random() * ups.length)] as FeedLink
+      for (let i = from; i <= to; i++) this.#wanted.add(i)
+      this.sendTo(up, { type: MessageType.WANT, from, to })
+    }
+  }
+
+  protected onFrame (link: FeedLink, frame: Frame): void {
+    const { message } = frame
+    switch (message.type) {
+      case MessageType.BLOCK:
+        if (link.direction === 'up') void this.#onBlock(link, message, frame.bytes)
+        return
+      case MessageType.WANT:
+        if (link.direction === 'down') void this.answerWant(link, message.from, message.to)
+        return
+      case MessageType.HAVE:
+        if (link.direction === 'up') this.#onHave(link, message.highest)
+    }
+  }
+
+  #startLog (startIndex: number): FeedLog {
+    this.#planner.historyEnd = startIndex
+    this.#log = new FeedLog(this.feedKey, {
+      startIndex,
+      retention: this.#opts.retention,
+      onEntry: (e) => {
+        this.#stats.entries++
+        const decoded = decodeEntry(e.data)
+        if (decoded.ok) this.emit('entry', { seq: e.seq, data: decoded.value })
+        else this.emit('error', new Error(`entry ${e.seq} does not decode`))
+      },
+      onFork: (evidence) => this.emit('fork', evidence),
+      onError: (err) => this.emit('error', err instanceof Error ? err : new Error(String(err)))
+    })
+    return this.#log
+  }
+
+  #onHave (link: FeedLink, highest: number): void {
+    if (highest > link.remoteHighest) link.remoteHighest = highest
+    if (highest > this.#highestAnnounced) this.#highestAnnounced = highest
+    const log = this.#log ?? (this.#opts.from === 'live' && highest >= 0 ? this.#startLog(highest + 1) : undefined)
+    if (log !== undefined && highest >= log.startIndex) log.announce(highest)
+    this.#planner.noteHighest(highest, Date.now())
+    this.passHave(highest)
+  }
+
+  async #onBlock (link: FeedLink, message: BlockMessage, bytes: Uint8Array): Promise<void> {
+    const index = peekBlockIndex(message.block.header)
+    if (index === undefined || !(message.block.signature instanceof Uint8Array) || message.block.signature.length !== 64) {
+      this.#reject(link, 'MALFORMED')
+      return
+    }
+    if (index > link.remoteHighest) link.remoteHighest = index
+    if (index > (this.#treeHighWater.get(link.tree) ?? -1)) this.#treeHighWater.set(link.tree, index)
+    let verified: VerifiedBlock | undefined
+    let reason = 'BAD_SIGNATURE'
+    const result = await this.#dedup.admit(index, message.block.signature, async () => {
+      const r = await verifyBlock(message.block, this.feedKey, this.#ed)
+      if (r.ok) verified = r.block
+      else reason = r.reason
+      return r.ok
+    })
+    if (result === 'duplicate' || this.closed) return
+    if (result === 'rejected' || verified === undefined) {
+      this.#reject(link, reason, index)
+      return
+    }
+    // Verified and new: forward first (latency), then store and deliver.
+    this.forwardDown(bytes)
+    this.cache.set(index, bytes)
+    for (const waiter of this.#pending.take(index)) {
+      if (!waiter.closed) { waiter.send(bytes); this.#stats.served++ }
+    }
+    if (this.#wanted.delete(index)) this.#stats.backfilled++
+    this.#planner.received(index)
+    const log = this.#log ?? this.#startLog(index)
+    this.#stats.blocks++
+    const added = log.add(verified)
+    if (added.status === 'rejected') this.#reject(link, added.reason, index)
+    this.#planner.noteHighest(index, Date.now())
+    this.passHave(index)
+  }
+
+  #reject (link: FeedLink, reason: WireReason | string, index?: number): void {
+    this.#stats.invalid++
+    this.emit('invalid', { reason, tree: link.tree, peerID: link.remote, ...(index !== undefined && { index }) })
+    // A peer that sends what does not verify is not trusted for this link: drop it, and the
+    // tree places this peer elsewhere (the server avoids the parent that failed).
+    link.close()
+  }
+
+  #backfill (): void {
+    const log = this.#log
+    if (log === undefined || this.closed || !log.trusted) return
+    const missing = log.missing(64)
+    if (missing.length === 0) return
+    const now = Date.now()
+    const upstreams = this.forest.upstreams().map((link) => ({ link, tree: link.tree, highest: link.remoteHighest }))
+    const high = [...new Set(upstreams.map((u) => u.tree))].map((t) => this.#treeHighWater.get(t) ?? -1)
+    for (const want of this.#planner.plan(now, missing, upstreams, high)) {
+      let fresh = false
+      for (let i = want.from; i <= want.to; i++) {
+        if (!this.#wanted.has(i)) { this.#wanted.add(i); fresh = true }
+      }
+      if (fresh) {
+        this.#stats.gaps++
+        this.emit('gap', { from: want.from, to: want.to })
+      }
+      this.sendTo(want.link, { type: MessageType.WANT, from: want.from, to: want.to })
+    }
+  }
+}
+
+/** Consecutive runs of sorted indices as [from, to] ranges. */
+function runs (sorted: number[]): Array<[number, number]> {
+  const out: Array<[number, number]> = []
+  for (const i of sorted) {
+    const last = out[out.length - 1]
+    if (last !== undefined && last[1] + 1 === i) last[1] = i
+    else out.push([i, i])
+  }
+  return out
+}
