@@ -1,0 +1,94 @@
+/**
+ * Server options, their defaults, and their checks. A wrong option is API misuse, so it
+ * throws (TypeError for a wrong type, RangeError for a value out of range) at construction.
+ */
+import {
+  DEFAULT_CHALLENGE_TTL_MS, DEFAULT_K, DEFAULT_K1, DEFAULT_MAX_K, DEFAULT_MAX_PEERS_PER_TREE,
+  DEFAULT_MAX_SIGNAL_BYTES, DEFAULT_MAX_TREES, DEFAULT_MAX_TREES_PER_SOCKET, DEFAULT_RECONNECT_GRACE_MS,
+  DEFAULT_REQUESTS_PER_SECOND, DEFAULT_SIGNALS_PER_SECOND, MAX_TIMER_MS
+} from './constants.js'
+import { MemoryStore } from './store/memory-store.js'
+import type { TreeStore } from './store/store.js'
+
+export interface PeerTreeServerOptions {
+  /** Most children a member holds. @default 4 */
+  k?: number
+  /** Most children the source holds, honoured even when smaller than `k`. @default 10 */
+  k1?: number
+  /** Cap on the `k`/`k1` a client may ask for in `tree:create`. @default 64 */
+  maxK?: number
+  /** Most members in one tree, the source included. @default 10000 */
+  maxPeersPerTree?: number
+  /** Most trees the store may hold. @default 10000 */
+  maxTrees?: number
+  /** Most memberships one socket may hold. @default 16 */
+  maxTreesPerSocket?: number
+  /** `peer:signal` and `peer:connected` events per socket per second (bursts of twice that). `Infinity` disables it. @default 200 */
+  signalsPerSecond?: number
+  /** `tree:*` events per socket per second (bursts of twice that). `Infinity` disables it. @default 20 */
+  requestsPerSecond?: number
+  /** Largest signal, in bytes of JSON. @default 16384 */
+  maxSignalBytes?: number
+  /** How long a membership survives its socket, waiting for `tree:resume`. 0 removes it at once. @default 0 */
+  reconnectGraceMs?: number
+  /** Lifetime of an owner-proof nonce. @default 30000 */
+  challengeTtlMs?: number
+  /** Where tree state lives. @default new MemoryStore() */
+  store?: TreeStore
+  /** Clock in ms for rate limits and nonce expiry; for tests and simulations. @default Date.now */
+  now?: () => number
+}
+
+export type ResolvedOptions = Required<PeerTreeServerOptions>
+
+function positiveInteger (name: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number') throw new TypeError(`opts.${name} must be a number`)
+  if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`opts.${name} must be a positive integer, got ${value}`)
+  return value
+}
+
+function positiveRate (name: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number') throw new TypeError(`opts.${name} must be a number`)
+  if (Number.isNaN(value) || value <= 0) throw new RangeError(`opts.${name} must be a positive number, got ${value}`)
+  return value
+}
+
+function delay (name: string, value: unknown, fallback: number, min: number): number {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number') throw new TypeError(`opts.${name} must be a number`)
+  if (!Number.isInteger(value) || value < min || value > MAX_TIMER_MS) {
+    throw new RangeError(`opts.${name} must be an integer from ${min} to ${MAX_TIMER_MS} ms, got ${value}`)
+  }
+  return value
+}
+
+function isStore (value: unknown): value is TreeStore {
+  if (typeof value !== 'object' || value === null) return false
+  const s = value as Record<string, unknown>
+  return typeof s['get'] === 'function' && typeof s['transact'] === 'function' && typeof s['size'] === 'function'
+}
+
+export function resolveOptions (opts: unknown): ResolvedOptions {
+  if (opts === undefined || opts === null) opts = {}
+  if (typeof opts !== 'object') throw new TypeError('opts must be an object')
+  const o = opts as Record<string, unknown>
+  if (o['store'] !== undefined && !isStore(o['store'])) throw new TypeError('opts.store must implement get, transact and size')
+  if (o['now'] !== undefined && typeof o['now'] !== 'function') throw new TypeError('opts.now must be a function')
+  return {
+    k: positiveInteger('k', o['k'], DEFAULT_K),
+    k1: positiveInteger('k1', o['k1'], DEFAULT_K1),
+    maxK: positiveInteger('maxK', o['maxK'], DEFAULT_MAX_K),
+    maxPeersPerTree: positiveInteger('maxPeersPerTree', o['maxPeersPerTree'], DEFAULT_MAX_PEERS_PER_TREE),
+    maxTrees: positiveInteger('maxTrees', o['maxTrees'], DEFAULT_MAX_TREES),
+    maxTreesPerSocket: positiveInteger('maxTreesPerSocket', o['maxTreesPerSocket'], DEFAULT_MAX_TREES_PER_SOCKET),
+    signalsPerSecond: positiveRate('signalsPerSecond', o['signalsPerSecond'], DEFAULT_SIGNALS_PER_SECOND),
+    requestsPerSecond: positiveRate('requestsPerSecond', o['requestsPerSecond'], DEFAULT_REQUESTS_PER_SECOND),
+    maxSignalBytes: positiveInteger('maxSignalBytes', o['maxSignalBytes'], DEFAULT_MAX_SIGNAL_BYTES),
+    reconnectGraceMs: delay('reconnectGraceMs', o['reconnectGraceMs'], DEFAULT_RECONNECT_GRACE_MS, 0),
+    challengeTtlMs: delay('challengeTtlMs', o['challengeTtlMs'], DEFAULT_CHALLENGE_TTL_MS, 1),
+    store: (o['store'] as TreeStore | undefined) ?? new MemoryStore(),
+    now: (o['now'] as (() => number) | undefined) ?? Date.now
+  }
+}

@@ -1,0 +1,318 @@
+/**
+ * PeerTreeServer: wires socket.io events to the handlers. No tree logic lives here; this file
+ * owns per-socket plumbing (ordering, rate limits, error replies), timers and the public API.
+ */
+import { EventEmitter } from 'node:events'
+import type { Server } from 'socket.io'
+import { BURST_FACTOR, STORE_RETRY_MS } from './constants.js'
+import { PeerTreeServerError, ServerErrorCodes } from './errors.js'
+import { onChallenge } from './handlers/challenge.js'
+import { onConnected } from './handlers/connected.js'
+import type { Counters, Handler, HandlerContext } from './handlers/context.js'
+import { onCreate } from './handlers/create.js'
+import { onDisconnect } from './handlers/disconnect.js'
+import { onJoin } from './handlers/join.js'
+import { onLeave } from './handlers/leave.js'
+import { onReconnect } from './handlers/reconnect.js'
+import { onResume } from './handlers/resume.js'
+import { onSignal } from './handlers/signal.js'
+import { mintSessionId } from './ids.js'
+import { resolveOptions } from './options.js'
+import type { PeerTreeServerOptions, ResolvedOptions } from './options.js'
+import type { ClientToServerEvents, ServerErrorCode, TreeId } from './protocol.js'
+import { TokenBucket } from './rate-limit.js'
+import { Registry, roomOf } from './registry.js'
+import type { Binding, ClientState, TypedServer, TypedSocket } from './registry.js'
+import { snapshotOf } from './snapshot.js'
+import type { TreeSnapshot } from './snapshot.js'
+import { expireTx } from './transitions.js'
+import type { Change, TxEnv } from './transitions.js'
+import { echoOf } from './validate.js'
+import { createValidators } from './validate.js'
+
+/** Any socket.io Server: the application's may be typed with its own events, or not at all. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyServer = Server<any, any, any, any>
+
+/** Events of a PeerTreeServer. An `'error'` without a listener is dropped, never thrown. */
+export interface PeerTreeServerEvents {
+  /** The store failed (or a handler met an unexpected error); the request was refused. */
+  error: [err: PeerTreeServerError]
+  /** A tree was created on this process. */
+  treeCreated: [treeID: TreeId]
+  /** A tree ended because its source left. */
+  treeEnded: [treeID: TreeId]
+}
+
+export interface ServerStats {
+  /** Trees with a member on this process (every tree, with one process). */
+  trees: number
+  /** Memberships held by this process's sockets, parked ones included. */
+  peers: number
+  /** Connected sockets. */
+  sockets: number
+  counters: Counters
+  /** `tree:error` replies sent, by code. */
+  errors: Record<ServerErrorCode, number>
+}
+
+const HANDLERS: Record<keyof ClientToServerEvents, Handler> = {
+  'tree:challenge': onChallenge,
+  'tree:create': onCreate,
+  'tree:join': onJoin,
+  'tree:reconnect': onReconnect,
+  'tree:leave': onLeave,
+  'tree:resume': onResume,
+  'peer:signal': onSignal,
+  'peer:connected': onConnected
+}
+
+/** A socket seen through plain strings, for attaching handlers by event name. */
+interface LooseSocket {
+  on: (event: string, fn: (...args: unknown[]) => void) => unknown
+  off: (event: string, fn: (...args: unknown[]) => void) => unknown
+}
+
+function looksLikeIo (io: unknown): io is TypedServer {
+  if (typeof io !== 'object' || io === null) return false
+  const o = io as Record<string, unknown>
+  return typeof o['on'] === 'function' && typeof o['off'] === 'function' &&
+    typeof o['to'] === 'function' && typeof o['in'] === 'function'
+}
+
+class PeerTreeServerImpl extends EventEmitter<PeerTreeServerEvents> {
+  readonly #io: TypedServer
+  readonly #opts: ResolvedOptions
+  readonly #registry: Registry
+  readonly #counters: Counters = {
+    creates: 0, joins: 0, leaves: 0, repairs: 0, reconnects: 0, resumes: 0, signalsRelayed: 0
+  }
+
+  readonly #errors = Object.fromEntries(Object.values(ServerErrorCodes).map((c) => [c, 0])) as Record<ServerErrorCode, number>
+  readonly #ctx: HandlerContext
+  readonly #onConnection = (socket: TypedSocket): void => { this.#attach(socket) }
+  #closed = false
+
+  /**
+   * Serve peer trees on a socket.io server. One server handles any number of trees.
+   * Callable with or without `new`.
+   *
+   * @example
+   * const io = new Server(httpServer)
+   * const treeServer = new PeerTreeServer(io, { k: 2, k1: 10 })
+   */
+  constructor (io: AnyServer, opts?: PeerTreeServerOptions) {
+    super()
+    if (!looksLikeIo(io)) throw new TypeError('io must be a socket.io Server')
+    this.#io = io
+    this.#opts = resolveOptions(opts)
+    this.#registry = new Registry(io)
+    const store = this.#opts.store
+    const env: TxEnv = { mintSession: mintSessionId }
+    this.#ctx = {
+      io,
+      opts: this.#opts,
+      validators: createValidators(this.#opts),
+      registry: this.#registry,
+      counters: this.#counters,
+      env,
+      get: async (treeID) => {
+        try { return await store.get(treeID) } catch (cause) { throw PeerTreeServerError.STORE_UNAVAILABLE({ treeID, cause }) }
+      },
+      transact: async (treeID, fn) => {
+        try { return await store.transact(treeID, fn) } catch (cause) { throw PeerTreeServerError.STORE_UNAVAILABLE({ treeID, cause }) }
+      },
+      storeSize: async () => {
+        try { return await store.size() } catch (cause) { throw PeerTreeServerError.STORE_UNAVAILABLE({ cause }) }
+      },
+      apply: (treeID, change) => { this.#apply(treeID, change) },
+      park: (b, delayMs) => { this.#park(b, delayMs) }
+    }
+    io.on('connection', this.#onConnection)
+    // Sockets that connected before this server was made are served too.
+    for (const socket of io.sockets?.sockets?.values() ?? []) this.#attach(socket)
+  }
+
+  /**
+   * Stop serving: detach every listener from `io` and its sockets and clear all timers.
+   * Sockets, `io` and the store are left open (they belong to the caller). Idempotent.
+   */
+  close (): void {
+    if (this.#closed) return
+    this.#closed = true
+    this.#io.off('connection', this.#onConnection)
+    for (const client of this.#registry.clients.values()) {
+      const socket = client.socket as unknown as LooseSocket
+      for (const [event, fn] of client.listeners) socket.off(event, fn)
+      client.listeners = []
+    }
+    for (const b of this.#registry.bindings()) {
+      if (b.timer !== null) { clearTimeout(b.timer); b.timer = null }
+    }
+  }
+
+  /** Counts as seen by this process. */
+  stats (): ServerStats {
+    return {
+      trees: this.#registry.treeCount,
+      peers: this.#registry.peerCount,
+      sockets: this.#registry.clients.size,
+      counters: { ...this.#counters },
+      errors: { ...this.#errors }
+    }
+  }
+
+  /**
+   * A plain description of one tree (from the store), or undefined if there is no such tree.
+   *
+   * @example
+   * const snap = await treeServer.snapshot(treeID)
+   * for (const peer of Object.values(snap.peers)) console.log(peer.peerID, peer.depth)
+   */
+  async snapshot (treeID: TreeId): Promise<TreeSnapshot | undefined> {
+    if (typeof treeID !== 'string') throw new TypeError('treeID must be a string')
+    const state = await this.#opts.store.get(treeID)
+    return state === undefined ? undefined : snapshotOf(state)
+  }
+
+  #attach (socket: TypedSocket): void {
+    if (this.#registry.clients.has(socket.id)) return
+    const { signalsPerSecond, requestsPerSecond, now } = this.#opts
+    const client: ClientState = {
+      socket,
+      memberships: new Map(),
+      queue: Promise.resolve(),
+      signals: new TokenBucket(signalsPerSecond, Math.max(1, signalsPerSecond * BURST_FACTOR), now),
+      requests: new TokenBucket(requestsPerSecond, Math.max(1, requestsPerSecond * BURST_FACTOR), now),
+      challenges: [],
+      listeners: []
+    }
+    this.#registry.clients.set(socket.id, client)
+    const loose = socket as unknown as LooseSocket
+    for (const [event, handler] of Object.entries(HANDLERS)) {
+      const fn = (payload: unknown): void => { this.#receive(client, event, handler, payload) }
+      loose.on(event, fn)
+      client.listeners.push([event, fn])
+    }
+    const onGone = (): void => {
+      this.#registry.clients.delete(socket.id)
+      this.#enqueue(client, 'disconnect', undefined, async () => {
+        for (const err of await onDisconnect(this.#ctx, client)) this.#report(toServerError(err, 'disconnect'))
+      })
+    }
+    loose.on('disconnect', onGone)
+    client.listeners.push(['disconnect', onGone])
+  }
+
+  #receive (client: ClientState, event: string, handler: Handler, payload: unknown): void {
+    if (this.#closed) return
+    // Checked on arrival, not in the queue, so a flood costs no more than a refusal each.
+    const bucket = event.startsWith('peer:') ? client.signals : client.requests
+    if (!bucket.take()) {
+      this.#replyError(client, event, payload, PeerTreeServerError.RATE_LIMITED())
+      return
+    }
+    this.#enqueue(client, event, payload, async () => { await handler(this.#ctx, client, payload) })
+  }
+
+  /** Run `task` after the socket's earlier events; a failure becomes a `tree:error` reply. */
+  #enqueue (client: ClientState, event: string, payload: unknown, task: () => Promise<void>): void {
+    client.queue = client.queue.then(async () => {
+      if (this.#closed) return
+      try {
+        await task()
+      } catch (err) {
+        const e = toServerError(err, event)
+        if (e.code === 'STORE_UNAVAILABLE') this.#report(e)
+        if (event !== 'disconnect') this.#replyError(client, event, payload, e)
+      }
+    })
+  }
+
+  #replyError (client: ClientState, event: string, payload: unknown, err: PeerTreeServerError): void {
+    const e = err.withContext({ event, ...echoOf(payload) })
+    this.#errors[e.code] += 1
+    client.socket.emit('tree:error', e.toWire())
+  }
+
+  /** Send a committed change, then forget members that left. */
+  #apply (treeID: TreeId, change: Change): void {
+    for (const o of change.out) {
+      // `o` is a correlated (event, payload) pair; TypeScript cannot follow the union here.
+      const emit = this.#io.to(roomOf(o.to)).emit as (event: string, payload: unknown) => boolean
+      emit.call(this.#io.to(roomOf(o.to)), o.event, o.payload)
+    }
+    for (const peerID of change.removed) this.#registry.unbind(peerID)
+    this.#counters.repairs += change.repairs
+    if (change.created) this.#emitSafe('treeCreated', treeID)
+    if (change.ended) {
+      this.#registry.dropTree(treeID)
+      this.#emitSafe('treeEnded', treeID)
+    }
+  }
+
+  #park (b: Binding, delayMs: number): void {
+    this.#registry.park(b)
+    if (b.timer !== null) clearTimeout(b.timer)
+    if (this.#closed) { b.timer = null; return }
+    b.timer = setTimeout(() => {
+      b.timer = null
+      void this.#expire(b)
+    }, delayMs)
+    // A parked membership alone must not keep the process alive.
+    b.timer.unref?.()
+  }
+
+  /** The parked membership's time is up: remove it, unless a resume got there first. */
+  async #expire (b: Binding): Promise<void> {
+    if (this.#closed) return
+    try {
+      const out = await this.#opts.store.transact(b.treeID, (s) => expireTx(s, b, this.#ctx.env))
+      // A resume on this process replaces the binding; only drop it if it is still this one.
+      if (this.#registry.binding(b.peerID) === b) this.#registry.unbind(b.peerID)
+      if (out.change.removed.length > 0) this.#counters.leaves += 1
+      this.#apply(b.treeID, out.change)
+    } catch (cause) {
+      this.#report(PeerTreeServerError.STORE_UNAVAILABLE({ treeID: b.treeID, cause }))
+      if (this.#registry.binding(b.peerID) === b) this.#park(b, STORE_RETRY_MS)
+    }
+  }
+
+  #report (err: PeerTreeServerError): void {
+    this.#emitSafe('error', err)
+  }
+
+  #emitSafe<K extends keyof PeerTreeServerEvents> (event: K, ...args: PeerTreeServerEvents[K]): void {
+    // DESIGN: an 'error' nobody listens to must not crash the application.
+    if (event === 'error' && this.listenerCount('error') === 0) return
+    try {
+      (this.emit as (e: string, ...a: unknown[]) => boolean)(event, ...args)
+    } catch {
+      // A listener threw. It is the application's bug, but the server keeps serving.
+    }
+  }
+}
+
+function toServerError (err: unknown, event: string): PeerTreeServerError {
+  if (err instanceof PeerTreeServerError) return err
+  return PeerTreeServerError.STORE_UNAVAILABLE({ event, cause: err })
+}
+
+export interface PeerTreeServerConstructor {
+  new (io: AnyServer, opts?: PeerTreeServerOptions): PeerTreeServerImpl
+  (io: AnyServer, opts?: PeerTreeServerOptions): PeerTreeServerImpl
+  readonly prototype: PeerTreeServerImpl
+}
+
+/** The server instance type. */
+export type PeerTreeServer = PeerTreeServerImpl
+
+/**
+ * The PeerTreeServer constructor. Like the original, it also works without `new`:
+ * the Proxy's `apply` trap constructs.
+ */
+export const PeerTreeServer: PeerTreeServerConstructor = new Proxy(PeerTreeServerImpl, {
+  apply (Target, _this, args: [AnyServer, PeerTreeServerOptions?]) {
+    return new Target(...args)
+  }
+}) as unknown as PeerTreeServerConstructor

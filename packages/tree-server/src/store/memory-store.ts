@@ -1,0 +1,30 @@
+import type { TreeId } from '../protocol.js'
+import type { TreeState } from '../tree-state.js'
+import type { TreeStore, TxFn } from './store.js'
+
+/**
+ * The default store: trees in a `Map` of this process. A transaction runs synchronously
+ * and changes the live state in place, so it is atomic without copies and never re-runs;
+ * the promises only give it the interface a networked store needs.
+ */
+export class MemoryStore implements TreeStore {
+  // A Map, never a plain object: tree IDs come from the network (`__proto__` must be just a key).
+  readonly #trees = new Map<TreeId, TreeState>()
+
+  async get (treeID: TreeId): Promise<Readonly<TreeState> | undefined> {
+    return this.#trees.get(treeID)
+  }
+
+  // `async` turns a throw in `fn` into a rejection; the body runs to completion before any
+  // other caller's, which is what makes it atomic.
+  async transact<R> (treeID: TreeId, fn: TxFn<R>): Promise<R> {
+    const decided = fn(this.#trees.get(treeID))
+    if (decided.op === 'put') this.#trees.set(treeID, decided.state)
+    else if (decided.op === 'delete') this.#trees.delete(treeID)
+    return decided.result
+  }
+
+  async size (): Promise<number> {
+    return this.#trees.size
+  }
+}

@@ -1,0 +1,275 @@
+/**
+ * Every change to a tree, as a transaction body for `TreeStore.transact`: it takes the
+ * current state, changes the draft, and returns what to write plus the messages to send
+ * once the write has committed. No I/O here; IDs for new links come from `env`.
+ */
+import { choosePlacement } from './placement.js'
+import type { DiscoverReason, PeerId, PeerRole, ServerErrorCode, ServerToClientEvents, SessionId } from './protocol.js'
+import type { TxResult } from './store/store.js'
+import {
+  addMember, attach, detach, dropPending, getMember, linkEnd, newTree, removeMember, subtree
+} from './tree-state.js'
+import type { NewTree, PendingReason, TreeState } from './tree-state.js'
+
+/** One message for one member, sent to the room of its current socket. */
+export type Outgoing = {
+  [E in keyof ServerToClientEvents]: { to: PeerId; event: E; payload: Parameters<ServerToClientEvents[E]>[0] }
+}[keyof ServerToClientEvents]
+
+export interface Change {
+  /** Messages in the order they must be sent. */
+  out: Outgoing[]
+  /** Members that left the tree (their sockets' bindings are dropped after `out` is sent). */
+  removed: PeerId[]
+  /** Members given a new parent because theirs left (or because they were waiting). */
+  repairs: number
+  /** The tree was created. */
+  created: boolean
+  /** The tree was deleted because its source left. */
+  ended: boolean
+}
+
+export interface TxOutput {
+  change: Change
+  /** Set when the request was refused; `change` may still hold repairs made on the way. */
+  error?: { code: ServerErrorCode; message?: string }
+  /** The member's epoch after a resume. */
+  epoch?: number
+}
+
+export interface TxEnv {
+  mintSession: () => SessionId
+}
+
+/** Identifies the member acting, as bound to a socket. */
+export interface Actor {
+  peerID: PeerId
+  epoch: number
+}
+
+function emptyChange (): Change {
+  return { out: [], removed: [], repairs: 0, created: false, ended: false }
+}
+
+function refuse (code: ServerErrorCode, message?: string): TxResult<TxOutput> {
+  const error = message === undefined ? { code } : { code, message }
+  return { op: 'none', result: { change: emptyChange(), error } }
+}
+
+function unchanged (): TxResult<TxOutput> {
+  return { op: 'none', result: { change: emptyChange() } }
+}
+
+/** Hang `id` under `parent` on a new link and announce it to both ends (the parent first). */
+function placeUnder (state: TreeState, id: PeerId, parent: PeerId, reason: DiscoverReason, env: TxEnv, change: Change): void {
+  const session = env.mintSession()
+  attach(state, id, parent, session)
+  const token = getMember(state, id)?.token ?? ''
+  change.out.push({ to: parent, event: 'peer:child', payload: { treeID: state.treeID, session, child: id } })
+  change.out.push({
+    to: id,
+    event: 'tree:discover',
+    payload: { treeID: state.treeID, peerID: id, parent, session, token, reason }
+  })
+}
+
+/** Find a parent for `id` (outside its own subtree) and place it there; false if none fits. */
+function placeMember (state: TreeState, id: PeerId, reason: DiscoverReason, env: TxEnv, change: Change, avoid: PeerId | null = null): boolean {
+  const parent = choosePlacement(state, { exclude: subtree(state, id), avoid })
+  if (parent === null) return false
+  placeUnder(state, id, parent, reason, env, change)
+  return true
+}
+
+/** Place members that found no slot before. */
+function retryPending (state: TreeState, env: TxEnv, change: Change): void {
+  for (const entry of state.pending.slice()) {
+    const m = getMember(state, entry.peer)
+    if (m === undefined || m.parent !== null) { dropPending(state, entry.peer); continue }
+    // Waiting members are off the source's tree, so their own subtrees never hold a
+    // candidate: if one finds no slot, none of the others will either.
+    if (!placeMember(state, entry.peer, entry.reason, env, change)) return
+    dropPending(state, entry.peer)
+    change.repairs += 1
+  }
+}
+
+/** Give each orphan (with its subtree) a new parent, or make it wait for the next change. */
+function rehome (state: TreeState, orphans: readonly PeerId[], reason: PendingReason, env: TxEnv, change: Change): void {
+  for (const id of orphans) {
+    if (placeMember(state, id, reason, env, change)) change.repairs += 1
+    else state.pending.push({ peer: id, reason })
+  }
+}
+
+export interface CreateParams extends NewTree {
+  ref: string
+}
+
+export function createTx (state: TreeState | undefined, p: CreateParams): TxResult<TxOutput> {
+  if (state !== undefined) return refuse('TREE_EXISTS')
+  const tree = newTree(p)
+  const change = emptyChange()
+  change.created = true
+  change.out.push({
+    to: p.source,
+    event: 'tree:discover',
+    payload: { treeID: p.treeID, ref: p.ref, peerID: p.source, parent: null, session: null, token: p.token, reason: 'create' }
+  })
+  return { op: 'put', state: tree, result: { change } }
+}
+
+export interface JoinParams {
+  peerID: PeerId
+  role: PeerRole
+  token: string
+  maxPeers: number
+}
+
+export function joinTx (state: TreeState | undefined, p: JoinParams, env: TxEnv): TxResult<TxOutput> {
+  if (state === undefined) return refuse('TREE_NOT_FOUND')
+  if (state.size >= p.maxPeers) return refuse('TREE_FULL')
+  const change = emptyChange()
+  retryPending(state, env, change)
+  const parent = choosePlacement(state)
+  if (parent === null) {
+    // Only when every member that could take a child is detached (in its grace period).
+    const error = { code: 'TREE_FULL' as const, message: 'No member of the tree can take a child now.' }
+    return change.out.length > 0 ? { op: 'put', state, result: { change, error } } : { op: 'none', result: { change, error } }
+  }
+  addMember(state, p.peerID, p.role, p.token)
+  placeUnder(state, p.peerID, parent, 'join', env, change)
+  return { op: 'put', state, result: { change } }
+}
+
+/** A member leaves (request, socket gone, grace over). The source leaving ends the tree. */
+export function leaveTx (state: TreeState | undefined, actor: Actor, env: TxEnv): TxResult<TxOutput> {
+  if (state === undefined) return refuse('TREE_NOT_FOUND')
+  const m = getMember(state, actor.peerID)
+  if (m === undefined || m.epoch !== actor.epoch) return refuse('NOT_IN_TREE')
+  const change = emptyChange()
+  if (actor.peerID === state.source) {
+    for (const id of Object.keys(state.members)) {
+      if (id !== actor.peerID) {
+        change.out.push({ to: id, event: 'tree:ended', payload: { treeID: state.treeID, reason: 'source-left' } })
+      }
+      change.removed.push(id)
+    }
+    change.ended = true
+    return { op: 'delete', result: { change } }
+  }
+  const { cut, orphans } = removeMember(state, actor.peerID)
+  change.removed.push(actor.peerID)
+  if (cut !== null) {
+    change.out.push({ to: cut.parent, event: 'peer:unlink', payload: { treeID: state.treeID, session: cut.session } })
+  }
+  retryPending(state, env, change)
+  rehome(state, orphans, 'parent-left', env, change)
+  return { op: 'put', state, result: { change } }
+}
+
+/** The member's socket is gone: keep its place, but give it no new children. */
+export function detachTx (state: TreeState | undefined, actor: Actor): TxResult<TxOutput> {
+  const m = state === undefined ? undefined : getMember(state, actor.peerID)
+  if (state === undefined || m === undefined || m.epoch !== actor.epoch || m.detached) return unchanged()
+  m.detached = true
+  return { op: 'put', state, result: { change: emptyChange() } }
+}
+
+/**
+ * The grace period is over: remove the member unless it resumed meanwhile (a resume bumps
+ * the epoch). It does not depend on `detached`, so it also removes a member whose detach
+ * the store failed to record.
+ */
+export function expireTx (state: TreeState | undefined, actor: Actor, env: TxEnv): TxResult<TxOutput> {
+  const m = state === undefined ? undefined : getMember(state, actor.peerID)
+  if (m === undefined || m.epoch !== actor.epoch) return unchanged()
+  return leaveTx(state, actor, env)
+}
+
+export interface ReconnectParams extends Actor {
+  session: SessionId | null
+  failed: boolean
+}
+
+/** Move a member (with its subtree) to a new parent: exactly one move per request. */
+export function reconnectTx (state: TreeState | undefined, p: ReconnectParams, env: TxEnv): TxResult<TxOutput> {
+  if (state === undefined) return refuse('TREE_NOT_FOUND')
+  const m = getMember(state, p.peerID)
+  if (m === undefined || m.epoch !== p.epoch) return refuse('NOT_IN_TREE')
+  // The server already moved it off that link (a repair crossed the request): nothing to do.
+  if (p.session !== null && p.session !== m.session) return unchanged()
+  if (p.peerID === state.source) return refuse('UNKNOWN_SESSION', 'The source has no upstream.')
+  const change = emptyChange()
+  const cut = detach(state, p.peerID)
+  if (cut !== null) {
+    change.out.push({ to: cut.parent, event: 'peer:unlink', payload: { treeID: state.treeID, session: cut.session } })
+  }
+  dropPending(state, p.peerID)
+  const avoid = p.failed ? (cut?.parent ?? null) : null
+  if (!placeMember(state, p.peerID, 'reconnect', env, change, avoid)) {
+    state.pending.push({ peer: p.peerID, reason: 'reconnect' })
+  }
+  retryPending(state, env, change)
+  return { op: 'put', state, result: { change } }
+}
+
+export interface ResumeParams {
+  peerID: PeerId
+  token: string
+}
+
+/** Rebind a membership to a new socket: same peer ID, same place, new epoch. */
+export function resumeTx (state: TreeState | undefined, p: ResumeParams, env: TxEnv): TxResult<TxOutput> {
+  if (state === undefined) return refuse('TREE_NOT_FOUND')
+  const m = getMember(state, p.peerID)
+  if (m === undefined || !sameSecret(m.token, p.token)) return refuse('BAD_TOKEN')
+  m.detached = false
+  m.epoch += 1
+  const change = emptyChange()
+  change.out.push({
+    to: p.peerID,
+    event: 'tree:discover',
+    payload: { treeID: state.treeID, peerID: p.peerID, parent: m.parent, session: m.session, token: m.token, reason: 'resume' }
+  })
+  // It can take children again, so members waiting for a slot may fit now.
+  retryPending(state, env, change)
+  return { op: 'put', state, result: { change, epoch: m.epoch } }
+}
+
+export interface ConfirmParams extends Actor {
+  session: SessionId
+}
+
+/** The child end reports that its link to the parent is up. */
+export function confirmTx (state: TreeState | undefined, p: ConfirmParams): TxResult<TxOutput> {
+  if (state === undefined) return refuse('TREE_NOT_FOUND')
+  const m = getMember(state, p.peerID)
+  if (m === undefined || m.epoch !== p.epoch) return refuse('NOT_IN_TREE')
+  const end = linkEnd(state, p.peerID, p.session)
+  if (end === undefined) return refuse('UNKNOWN_SESSION')
+  if (end.side !== 'child') return refuse('UNKNOWN_SESSION', 'Only the child end of a link confirms it.')
+  if (m.confirmed) return unchanged()
+  m.confirmed = true
+  return { op: 'put', state, result: { change: emptyChange() } }
+}
+
+export type SignalRoute = { ok: true; to: PeerId } | { ok: false; code: ServerErrorCode }
+
+/** Where a signal on `session` from `actor` goes: only to the other end of one of its links. */
+export function signalRoute (state: Readonly<TreeState> | undefined, actor: Actor, session: SessionId): SignalRoute {
+  if (state === undefined) return { ok: false, code: 'TREE_NOT_FOUND' }
+  const m = getMember(state, actor.peerID)
+  if (m === undefined || m.epoch !== actor.epoch) return { ok: false, code: 'NOT_IN_TREE' }
+  const end = linkEnd(state, actor.peerID, session)
+  return end === undefined ? { ok: false, code: 'UNKNOWN_SESSION' } : { ok: true, to: end.other }
+}
+
+/** Compare secrets in time independent of where they differ. */
+function sameSecret (a: string, b: string): boolean {
+  if (a.length !== b.length) return false
+  let diff = 0
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i)
+  return diff === 0
+}
+
