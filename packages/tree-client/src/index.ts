@@ -8,4 +8,8 @@ export { PeerTreeError, ClientErrorCodes } from './errors.js'
 export type { ClientErrorCode, PeerTreeErrorCode } from './errors.js'
 export type { PeerOptions } from './create-peer.js'
 export { DEFAULT_TIMEOUT_MS } from './constants.js'
+export { toBase64Url } from './encoding.js'
 export default PeerTreeClient
+/** The typed emitter the client is built on (an unhandled 'error' is dropped, not thrown); peer-tree-broadcast reuses it. */
+export { TypedEmitter } from './emitter.js'
+export type { EventMap } from './emitter.js'

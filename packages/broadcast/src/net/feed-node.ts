@@ -73,16 +73,21 @@ export abstract class FeedNode<Events extends EventMap<Events>> extends TypedEmi
     this.forwardDown(encodeMessage({ type: MessageType.HAVE, highest }))
   }
 
-  /** Answers a WANT from a downstream peer: what it has now, the rest when it arrives. */
-  protected async answerWant (link: FeedLink, from: number, to: number): Promise<void> {
+  /**
+   * Answers a WANT from a downstream peer: what it has now, the rest when it arrives.
+   * Resolves with the number of blocks sent now.
+   */
+  protected async answerWant (link: FeedLink, from: number, to: number): Promise<number> {
     const last = Math.min(to, from + this.nodeOptions.maxWantBlocks - 1)
     const missing: number[] = []
+    let sent = 0
     for (let i = from; i <= last && !link.closed; i++) {
       const bytes = this.cache.get(i) ?? await this.blockMessage(i)
-      if (bytes !== undefined) link.send(bytes)
-      else missing.push(i)
+      if (bytes === undefined) missing.push(i)
+      else if (link.send(bytes)) sent++
     }
     if (missing.length > 0 && !link.closed) this.wantMissing(link, missing)
+    return sent
   }
 
   close (): void {

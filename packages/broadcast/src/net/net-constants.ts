@@ -19,3 +19,5 @@ export const DEFAULT_WANT_BATCH = 64
 export const DEFAULT_HAVE_INTERVAL_MS = 1_000
 /** Blocks a relay keeps in memory to answer its children's WANTs. */
 export const DEFAULT_CACHE_BLOCKS = 4_096
+/** Most trees per feed (the server's owned-tree index limit is higher; more trees only add copies). */
+export const MAX_TREES = 16

@@ -75,7 +75,7 @@ export interface SubscriberEvents {
 }
 
 export interface SubscriberOptions {
-  /** First entry position wanted: 0 = the whole history (default), 'live' = from the first block received. */
+  /** First block index wanted (0: the whole history), or 'live': from the first block received. */
   from: number | 'live'
   retention: 'all' | { maxBlocks: number }
   gapGraceMs: number
@@ -189,7 +189,7 @@ export class Subscriber extends FeedNode<SubscriberEvents> {
         if (link.direction === 'up') void this.#onBlock(link, message, frame.bytes)
         return
       case MessageType.WANT:
-        if (link.direction === 'down') void this.answerWant(link, message.from, message.to)
+        if (link.direction === 'down') void this.answerWant(link, message.from, message.to).then((sent) => { this.#stats.served += sent })
         return
       case MessageType.HAVE:
         if (link.direction === 'up') this.#onHave(link, message.highest)

@@ -1,0 +1,2 @@
+// peer-tree-broadcast/archive: the Node-only parts (hypercore, the file system).
+export { HypercoreArchive } from './archive/hypercore-archive.js'

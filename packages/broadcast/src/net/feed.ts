@@ -1,0 +1,145 @@
+/**
+ * The feed API: `Feed.create` makes a source, `Feed.join` a subscriber. A feed is named by
+ * its Ed25519 public key (base64url, 43 characters): that one string is all a subscriber
+ * needs. See docs/feed-api.md.
+ */
+import type { Socket } from 'socket.io-client'
+import { toBase64Url, type PeerTreeClientOptions } from 'peer-tree-client'
+import { getEd25519, type Ed25519, type KeyPair } from '../crypto/ed25519.js'
+import { fromBase64Url } from './base64url.js'
+import { MemoryBlockStore, type BlockStore } from './block-store.js'
+import { Forest } from './forest.js'
+import {
+  DEFAULT_CACHE_BLOCKS, DEFAULT_FEED_K, DEFAULT_FEED_K1, DEFAULT_GAP_GRACE_MS, DEFAULT_HAVE_INTERVAL_MS,
+  DEFAULT_TREES, DEFAULT_WANT_BATCH, DEFAULT_WANT_TIMEOUT_MS, MAX_TREES
+} from './net-constants.js'
+import { Source } from './source.js'
+import { Subscriber } from './subscriber.js'
+import { lookupTrees } from './lookup.js'
+
+interface CommonOptions {
+  /** `wrtc` implementation for Node (`require('@roamhq/wrtc')`); browsers have WebRTC built in. */
+  wrtc?: PeerTreeClientOptions['wrtc']
+  /** Other options for every peer connection (simple-peer options, `timeout`). */
+  peer?: PeerTreeClientOptions
+  /** Ed25519 implementation; by default WebCrypto where the runtime has it, else @noble/ed25519. */
+  ed25519?: Ed25519
+  /** Largest message written to a data channel; bigger ones are split. @default 16384 */
+  maxMessageBytes?: number
+}
+
+export interface CreateFeedOptions extends CommonOptions {
+  /** Trees carrying the feed (m). @default 3 */
+  trees?: number
+  /** Downstream peers per relay in each tree; match it to `trees` (docs/feed-api.md). @default 3 */
+  k?: number
+  /** Downstream peers of the source in each tree. @default 4 */
+  k1?: number
+  /** The feed's key pair; a new one is made when absent. Keep it to append to the same feed later. */
+  keyPair?: KeyPair
+  /** Where every block is kept; `HypercoreArchive` (Node) survives restarts. @default in memory */
+  store?: BlockStore
+  /** An idle source says where the log ends this often (ms). @default 1000 */
+  haveIntervalMs?: number
+  maxEntriesPerBlock?: number
+  maxBlockBytes?: number
+}
+
+export interface JoinFeedOptions extends CommonOptions {
+  /**
+   * Where this subscriber's log starts: `'start'` (default) backfills the whole history,
+   * `'live'` starts at the first block that arrives, a number starts at that block index.
+   */
+  from?: 'start' | 'live' | number
+  /** Trees to join; by default the server is asked how many the feed has. */
+  trees?: number
+  /** Blocks kept: 'all' (needed to export the whole log) or a bound. @default 'all' */
+  retention?: 'all' | { maxBlocks: number }
+  /** How long a missing block may stay missing before it is asked for (ms). @default 150 */
+  gapGraceMs?: number
+  /** How long a WANT may go unanswered before it is asked elsewhere (ms). @default 1000 */
+  wantTimeoutMs?: number
+}
+
+export type FeedSource = Source
+export type FeedSubscriber = Subscriber
+
+function clientOptions (opts: CommonOptions): PeerTreeClientOptions {
+  return { ...opts.peer, ...(opts.wrtc !== undefined && { wrtc: opts.wrtc }) }
+}
+
+function checkCount (value: number, name: string, min: number, max: number): void {
+  if (!Number.isInteger(value) || value < min || value > max) throw new RangeError(`${name} must be an integer from ${min} to ${max}`)
+}
+
+export const Feed = {
+  /**
+   * Creates a feed with this peer as its source: m trees on the server, owned by the feed's key.
+   * @example const feed = await Feed.create(socket, { wrtc }); share(feed.key); await feed.append({ hello: 'world' })
+   */
+  async create (socket: Socket, opts: CreateFeedOptions = {}): Promise<Source> {
+    const trees = opts.trees ?? DEFAULT_TREES
+    const k = opts.k ?? DEFAULT_FEED_K
+    const k1 = opts.k1 ?? DEFAULT_FEED_K1
+    checkCount(trees, 'trees', 1, MAX_TREES)
+    checkCount(k, 'k', 1, 64)
+    checkCount(k1, 'k1', 1, 64)
+    const ed = opts.ed25519 ?? await getEd25519()
+    const keyPair = opts.keyPair ?? await ed.generateKeyPair()
+    const key = toBase64Url(keyPair.publicKey)
+    const forest = new Forest(socket, {
+      peer: clientOptions(opts),
+      ...(opts.maxMessageBytes !== undefined && { maxMessageBytes: opts.maxMessageBytes })
+    })
+    const source = await Source.open(forest, keyPair, ed, opts.store ?? new MemoryBlockStore(), {
+      haveIntervalMs: opts.haveIntervalMs ?? DEFAULT_HAVE_INTERVAL_MS,
+      cacheBlocks: DEFAULT_CACHE_BLOCKS,
+      maxWantBlocks: DEFAULT_WANT_BATCH,
+      ...(opts.maxEntriesPerBlock !== undefined && { maxEntriesPerBlock: opts.maxEntriesPerBlock }),
+      ...(opts.maxBlockBytes !== undefined && { maxBlockBytes: opts.maxBlockBytes })
+    })
+    const sign = (bytes: Uint8Array): Promise<Uint8Array> => ed.sign(bytes, keyPair.secretKey)
+    try {
+      await Promise.all(Array.from({ length: trees }, (_, i) => forest.createTree(i, { publicKey: key, sign }, { k, k1 })))
+    } catch (err) {
+      source.close()
+      throw err
+    }
+    return source
+  },
+
+  /**
+   * Joins the feed named `key` on every one of its trees: a relay in one (chosen at random)
+   * and a leaf in the others. Resolves once placed in a tree.
+   * @example const sub = await Feed.join(socket, key, { wrtc }); sub.on('entry', ({ seq, data }) => show(seq, data))
+   */
+  async join (socket: Socket, key: string, opts: JoinFeedOptions = {}): Promise<Subscriber> {
+    const feedKey = fromBase64Url(key)
+    if (feedKey?.length !== 32) throw new TypeError('key must be a feed key: 32 bytes in base64url (43 characters)')
+    const from = opts.from === undefined || opts.from === 'start' ? 0 : opts.from
+    if (from !== 'live') checkCount(from, 'from', 0, Number.MAX_SAFE_INTEGER)
+    const ed = opts.ed25519 ?? await getEd25519()
+    const trees = opts.trees ?? await lookupTrees(socket, key)
+    checkCount(trees, 'trees', 1, MAX_TREES)
+    const forest = new Forest(socket, {
+      peer: clientOptions(opts),
+      ...(opts.maxMessageBytes !== undefined && { maxMessageBytes: opts.maxMessageBytes })
+    })
+    const wantBatch = DEFAULT_WANT_BATCH
+    const sub = new Subscriber(forest, feedKey, ed, {
+      from,
+      retention: opts.retention ?? 'all',
+      gapGraceMs: opts.gapGraceMs ?? DEFAULT_GAP_GRACE_MS,
+      wantTimeoutMs: opts.wantTimeoutMs ?? DEFAULT_WANT_TIMEOUT_MS,
+      wantBatch,
+      cacheBlocks: DEFAULT_CACHE_BLOCKS,
+      maxWantBlocks: wantBatch,
+      tickMs: 50
+    })
+    const placed = new Promise<void>((resolve) => forest.once('placed', () => resolve()))
+    const home = Math.floor(Math.random() * trees)
+    for (let i = 0; i < trees; i++) forest.joinTree(key, i, i === home ? 'relay' : 'leaf')
+    await placed
+    return sub
+  }
+}

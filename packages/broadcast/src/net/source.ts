@@ -1,0 +1,169 @@
+/**
+ * The source of a feed: signs entries into blocks (a block of one when idle, batches under
+ * load), sends each block down every tree, answers WANTs from its archive, and says where
+ * the log ends when it is idle so a lost last block is noticed.
+ */
+import { BlockBuilder, tipAfter, type Appended } from '../block-builder.js'
+import type { EntryValue } from '../codec.js'
+import type { Ed25519, KeyPair } from '../crypto/ed25519.js'
+import { parseBlock, type VerifiedBlock } from '../log/block.js'
+import { encodeExport } from '../log/export.js'
+import type { Frame } from '../reassembler.js'
+import { decodeMessage, encodeMessage, MessageType } from '../wire.js'
+import type { BlockStore } from './block-store.js'
+import type { FeedLink } from './feed-link.js'
+import { FeedNode } from './feed-node.js'
+import type { Forest } from './forest.js'
+
+export interface SourceStats {
+  /** Entries appended and signed. */
+  entries: number
+  blocks: number
+  /** Blocks sent in answer to WANTs. */
+  served: number
+  bytesSent: number
+  /** Downstream links now, over all trees. */
+  children: number
+}
+
+export interface SourceEvents {
+  error: (err: Error) => void
+}
+
+export interface SourceOptions {
+  haveIntervalMs: number
+  cacheBlocks: number
+  maxWantBlocks: number
+  maxEntriesPerBlock?: number
+  maxBlockBytes?: number
+}
+
+export class Source extends FeedNode<SourceEvents> {
+  readonly feedKey: Uint8Array
+  #builder: BlockBuilder
+  #store: BlockStore
+  #stats = { entries: 0, blocks: 0, served: 0 }
+  #sentBytesClosed = 0
+  #lastSent = 0
+  #heartbeat: ReturnType<typeof setInterval>
+  #writes: Promise<void> = Promise.resolve()
+
+  private constructor (forest: Forest, keyPair: KeyPair, ed25519: Ed25519, store: BlockStore, tip: ReturnType<typeof tipAfter> | undefined, opts: SourceOptions) {
+    super(forest, { cacheBlocks: opts.cacheBlocks, maxWantBlocks: opts.maxWantBlocks })
+    this.feedKey = keyPair.publicKey
+    this.#store = store
+    this.#builder = new BlockBuilder({
+      feedKey: keyPair.publicKey,
+      secretKey: keyPair.secretKey,
+      signer: ed25519,
+      onBlock: (block) => this.#onBlock(block),
+      ...(tip !== undefined && { tip }),
+      ...(opts.maxEntriesPerBlock !== undefined && { maxEntriesPerBlock: opts.maxEntriesPerBlock }),
+      ...(opts.maxBlockBytes !== undefined && { maxBlockBytes: opts.maxBlockBytes })
+    })
+    this.haveSent = store.length - 1
+    this.#heartbeat = setInterval(() => {
+      if (Date.now() - this.#lastSent < opts.haveIntervalMs || this.haveSent < 0) return
+      this.#lastSent = Date.now()
+      this.forwardDown(encodeMessage({ type: MessageType.HAVE, highest: this.haveSent }))
+    }, opts.haveIntervalMs)
+    ;(this.#heartbeat as { unref?: () => void }).unref?.()
+  }
+
+  /** Opens a source over `store`, continuing the log it holds (a restart) or starting one. */
+  static async open (forest: Forest, keyPair: KeyPair, ed25519: Ed25519, store: BlockStore, opts: SourceOptions): Promise<Source> {
+    let tip
+    if (store.length > 0) {
+      const bytes = await store.get(store.length - 1)
+      const decoded = bytes === undefined ? undefined : decodeMessage(bytes)
+      const parsed = decoded?.ok === true && decoded.message.type === MessageType.BLOCK ? parseBlock(decoded.message.block) : undefined
+      if (parsed?.ok !== true) throw new Error('the archive\'s last block does not parse: refusing to continue this log')
+      tip = tipAfter(parsed.block)
+    }
+    return new Source(forest, keyPair, ed25519, store, tip, opts)
+  }
+
+  /** Appends one entry (bytes or any msgpack-encodable value); resolves once it is signed and sent. */
+  append (value: EntryValue): Promise<Appended> {
+    if (this.closed) return Promise.reject(new Error('this feed is closed'))
+    this.#stats.entries++
+    return this.#builder.append(value)
+  }
+
+  /** Resolves once every block made so far is in the store (the archive, if there is one). */
+  async flush (): Promise<void> {
+    await this.#builder.flush()
+    await this.#writes
+  }
+
+  stats (): SourceStats {
+    let bytesSent = this.#sentBytesClosed
+    let children = 0
+    for (const link of this.forest.links) {
+      bytesSent += link.bytesSent
+      if (link.direction === 'down') children++
+    }
+    return { ...this.#stats, bytesSent, children }
+  }
+
+  /** Every block of the log, as bytes that `verifyLog(bytes, key)` checks. */
+  async export (): Promise<Uint8Array> {
+    await this.flush()
+    const blocks = []
+    for (let i = 0; i < this.#store.length; i++) {
+      const bytes = await this.#store.get(i)
+      const decoded = bytes === undefined ? undefined : decodeMessage(bytes)
+      if (decoded?.ok === true && decoded.message.type === MessageType.BLOCK) blocks.push(decoded.message.block)
+    }
+    return encodeExport(this.feedKey, blocks)
+  }
+
+  override close (): void {
+    if (this.closed) return
+    clearInterval(this.#heartbeat)
+    super.close()
+  }
+
+  /** Closes the source and its store once everything is written. */
+  async closeAndFlush (): Promise<void> {
+    await this.flush().catch(() => {})
+    this.close()
+    await this.#store.close()
+  }
+
+  protected highest (): number {
+    return this.haveSent
+  }
+
+  protected blockMessage (index: number): Promise<Uint8Array | undefined> | undefined {
+    if (index < 0 || index >= this.#store.length) return undefined
+    return this.#store.get(index)
+  }
+
+  protected wantMissing (): void {
+    // The source has every block it made; an index past its end does not exist yet.
+  }
+
+  protected override onUnlink (link: FeedLink): void {
+    this.#sentBytesClosed += link.bytesSent
+  }
+
+  protected onFrame (link: FeedLink, frame: Frame): void {
+    const { message } = frame
+    if (message.type !== MessageType.WANT || link.direction !== 'down') return
+    void this.answerWant(link, message.from, message.to).then((sent) => { this.#stats.served += sent })
+  }
+
+  #onBlock (block: VerifiedBlock): void {
+    const bytes = encodeMessage({ type: MessageType.BLOCK, block })
+    this.#stats.blocks++
+    this.cache.set(block.index, bytes)
+    this.forwardDown(bytes)
+    this.haveSent = block.index
+    this.#lastSent = Date.now()
+    const write = this.#store.append(block.index, bytes)
+    this.#writes = this.#writes.then(() => write).catch((err: unknown) => {
+      this.emit('error', err instanceof Error ? err : new Error(String(err)))
+    })
+  }
+}
