@@ -32,7 +32,7 @@ export interface LogTip {
 
 /** The tip after `block`: what a restarted source passes as `tip` to continue the same log. */
 export function tipAfter(block: Block): LogTip {
-  return { nextIndex: block.index + 1, nextSeq: block.firstSeq + block.count, prevHash: headerHash(block.header) }
+  return { nextIndex: block.index + 1, nextSeq: block.firstSeq + block.count, prevHash: new Uint8Array(headerHash(block.header)) }
 }
 
 export interface BlockBuilderOptions {

@@ -10,8 +10,8 @@
 import { Packr, Unpackr } from 'msgpackr'
 import { BroadcastError, ErrorCode } from './errors.js'
 
-/** Packs standard msgpack: no records, so the bytes do not depend on msgpackr. */
-const packr = new Packr({ useRecords: false })
+/** Packs standard msgpack: no records (the bytes do not depend on msgpackr), smallest map headers. */
+const packr = new Packr({ useRecords: false, variableMapSize: true })
 /** Unpacks to plain values; binary copied out of the input. */
 const unpackr = new Unpackr({ useRecords: false, copyBuffers: true })
 

@@ -256,9 +256,12 @@ export class FeedLog {
     return delivered
   }
 
-  /** Drops the oldest delivered blocks beyond maxBlocks, keeping the last delivered one (the next block links to it). */
+  /**
+   * Keeps the last maxBlocks delivered blocks (stored delivered blocks are exactly
+   * [evictIndex, deliverIndex - 1]); maxBlocks >= 1 keeps the one the next block links to.
+   */
   private evict(): void {
-    while (this.stored.size > this.maxBlocks && this.evictIndex < this.deliverIndex - 1) {
+    while (this.deliverIndex - this.evictIndex > this.maxBlocks) {
       if (this.stored.delete(this.evictIndex)) this.storedRanges.delete(this.evictIndex)
       this.evictIndex++
     }

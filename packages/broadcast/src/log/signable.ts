@@ -91,7 +91,7 @@ export function encodeHeader(fields: HeaderFields): Uint8Array {
   if (!Array.isArray(entryHashes)) throw new TypeError('entryHashes must be an array')
   const count = entryHashes.length
   if (count < 1 || count > MAX_U32) throw new RangeError('a block holds at least one entry')
-  if (firstSeq + count - 1 > MAX_SAFE_U64) throw new RangeError('firstSeq + count exceeds 2^53 - 1')
+  if (firstSeq > MAX_SAFE_U64 - (count - 1)) throw new RangeError('firstSeq + count exceeds 2^53 - 1')
   if (index === 0 && (firstSeq !== 0 || !isZero(prevHash))) {
     throw new RangeError('block 0 must have firstSeq 0 and an all-zero prevHash')
   }
@@ -130,7 +130,7 @@ export function parseHeader(bytes: unknown): ParseHeaderResult {
   const index = readU64(view, INDEX_OFFSET)
   const firstSeq = readU64(view, FIRST_SEQ_OFFSET)
   const count = view.getUint32(COUNT_OFFSET)
-  if (index < 0 || firstSeq < 0 || count < 1 || firstSeq + count - 1 > MAX_SAFE_U64) {
+  if (index < 0 || firstSeq < 0 || count < 1 || firstSeq > MAX_SAFE_U64 - (count - 1)) {
     return { ok: false, reason: VerifyReason.MALFORMED }
   }
   if (bytes.length !== headerLength(count)) return { ok: false, reason: VerifyReason.MALFORMED }
