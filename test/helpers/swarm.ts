@@ -86,6 +86,11 @@ export class Swarm {
     return peer
   }
 
+  /** Runs `close` when the swarm closes (in reverse order of registration). */
+  onClose (close: () => Promise<void> | void): void {
+    this.#closers.push(close)
+  }
+
   async close (): Promise<void> {
     const closers = this.#closers.reverse()
     this.#closers = []

@@ -78,3 +78,10 @@ export {
 export { BlockDedup, type DedupOptions, type AdmitResult, type DedupStats } from './dedup.js'
 export { GapTracker, type GapTrackerOptions } from './gap-tracker.js'
 export { BlockBuilder, tipAfter, type BlockBuilderOptions, type LogTip, type Appended } from './block-builder.js'
+// The network layer: feeds over the trees.
+export { Feed, type CreateFeedOptions, type JoinFeedOptions, type FeedSource, type FeedSubscriber } from './net/feed.js'
+export { Source, type SourceStats, type SourceEvents } from './net/source.js'
+export { Subscriber, type SubscriberStats, type SubscriberEvents, type Entry, type InvalidReport } from './net/subscriber.js'
+export { MemoryBlockStore, type BlockStore } from './net/block-store.js'
+export { Forest, type ForestEvents, type ForestOptions } from './net/forest.js'
+export { FeedLink, type FeedLinkInfo, type LinkDirection } from './net/feed-link.js'

@@ -146,7 +146,7 @@ class PeerTreeClientImpl extends TypedEmitter<PeerTreeClientEvents> {
   create (opts: CreateOptions = {}): void {
     this.#assertAlive()
     if (this.#state !== 'idle') {
-      this.#emitError(ClientErrorCodes.ALREADY_IN_TREE, 'Already connected to tree.')
+      this.#emitErrorSoon(ClientErrorCodes.ALREADY_IN_TREE, 'Already connected to tree.')
       return
     }
     this.#state = 'creating'
@@ -181,7 +181,7 @@ class PeerTreeClientImpl extends TypedEmitter<PeerTreeClientEvents> {
       throw new PeerTreeError(ClientErrorCodes.INVALID_ARGUMENT, "opts.role must be 'relay' or 'leaf'")
     }
     if (this.#state !== 'idle') {
-      this.#emitError(ClientErrorCodes.ALREADY_IN_TREE, 'Already connected to a tree')
+      this.#emitErrorSoon(ClientErrorCodes.ALREADY_IN_TREE, 'Already connected to a tree')
       return
     }
     this.#state = 'joining'
@@ -197,7 +197,8 @@ class PeerTreeClientImpl extends TypedEmitter<PeerTreeClientEvents> {
     if (this.#awaitingPlacement) return // one request, one move: the original moved twice
     this.#dropUpstream()
     this.#awaitingPlacement = true
-    this.#socket.emit('tree:reconnect', { treeID: this.#treeID, session: null })
+    // `failed` asks the server to avoid the old upstream: the README promises a new one.
+    this.#socket.emit('tree:reconnect', { treeID: this.#treeID, session: null, failed: true })
   }
 
   /**
@@ -384,6 +385,11 @@ class PeerTreeClientImpl extends TypedEmitter<PeerTreeClientEvents> {
 
   #emitError (code: PeerTreeError['code'], message: string, cause?: unknown): void {
     this.emit('error', new PeerTreeError(code, message, cause === undefined ? undefined : { cause }))
+  }
+
+  /** For errors found inside a method call: a listener attached right after the call still gets it. */
+  #emitErrorSoon (code: PeerTreeError['code'], message: string): void {
+    queueMicrotask(() => { if (!this.destroyed) this.#emitError(code, message) })
   }
 
   #assertAlive (): void {

@@ -3,7 +3,7 @@
  * messages (encoded, ready to send), answering WANTs from downstream peers, and passing the
  * log's end (HAVE) down the trees.
  */
-import { TypedEmitter, type EventMap } from 'peer-tree-client'
+import { TypedEmitter, toBase64Url, type EventMap } from 'peer-tree-client'
 import { LRUCache } from 'lru-cache'
 import { encodeMessage, MessageType, type WireMessage } from '../wire.js'
 import type { Frame } from '../reassembler.js'
@@ -19,6 +19,10 @@ export interface FeedNodeOptions {
 
 export abstract class FeedNode<Events extends EventMap<Events>> extends TypedEmitter<Events> {
   readonly forest: Forest
+  /** The feed's Ed25519 public key. */
+  readonly feedKey: Uint8Array
+  /** The feed's name: its public key in base64url (43 characters). Share it; it is all a subscriber needs. */
+  readonly key: string
   closed = false
   /** Encoded BLOCK messages by index. */
   protected readonly cache: LRUCache<number, Uint8Array>
@@ -29,9 +33,11 @@ export abstract class FeedNode<Events extends EventMap<Events>> extends TypedEmi
   #onLink = (link: FeedLink): void => { this.onLink(link) }
   #onUnlink = (link: FeedLink): void => { this.onUnlink(link) }
 
-  constructor (forest: Forest, options: FeedNodeOptions) {
+  constructor (forest: Forest, feedKey: Uint8Array, options: FeedNodeOptions) {
     super()
     this.forest = forest
+    this.feedKey = feedKey
+    this.key = toBase64Url(feedKey)
     this.nodeOptions = options
     this.cache = new LRUCache({ max: options.cacheBlocks })
     forest.on('frame', this.#onFrame)

@@ -59,6 +59,8 @@ export interface JoinFeedOptions extends CommonOptions {
   gapGraceMs?: number
   /** How long a WANT may go unanswered before it is asked elsewhere (ms). @default 1000 */
   wantTimeoutMs?: number
+  /** Ask other peers for what the trees lost. Turn off only to measure what it saves. @default true */
+  backfill?: boolean
 }
 
 export type FeedSource = Source
@@ -134,7 +136,8 @@ export const Feed = {
       wantBatch,
       cacheBlocks: DEFAULT_CACHE_BLOCKS,
       maxWantBlocks: wantBatch,
-      tickMs: 50
+      tickMs: 50,
+      backfill: opts.backfill ?? true
     })
     const placed = new Promise<void>((resolve) => forest.once('placed', () => resolve()))
     const home = Math.floor(Math.random() * trees)

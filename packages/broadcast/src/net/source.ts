@@ -39,7 +39,6 @@ export interface SourceOptions {
 }
 
 export class Source extends FeedNode<SourceEvents> {
-  readonly feedKey: Uint8Array
   #builder: BlockBuilder
   #store: BlockStore
   #stats = { entries: 0, blocks: 0, served: 0 }
@@ -49,8 +48,7 @@ export class Source extends FeedNode<SourceEvents> {
   #writes: Promise<void> = Promise.resolve()
 
   private constructor (forest: Forest, keyPair: KeyPair, ed25519: Ed25519, store: BlockStore, tip: ReturnType<typeof tipAfter> | undefined, opts: SourceOptions) {
-    super(forest, { cacheBlocks: opts.cacheBlocks, maxWantBlocks: opts.maxWantBlocks })
-    this.feedKey = keyPair.publicKey
+    super(forest, keyPair.publicKey, { cacheBlocks: opts.cacheBlocks, maxWantBlocks: opts.maxWantBlocks })
     this.#store = store
     this.#builder = new BlockBuilder({
       feedKey: keyPair.publicKey,

@@ -84,10 +84,11 @@ export interface SubscriberOptions {
   cacheBlocks: number
   maxWantBlocks: number
   tickMs: number
+  /** Ask other peers for missing blocks (on by default; off only to measure what it saves). */
+  backfill: boolean
 }
 
 export class Subscriber extends FeedNode<SubscriberEvents> {
-  readonly feedKey: Uint8Array
   #ed: Ed25519
   #log: FeedLog | undefined
   #dedup = new BlockDedup()
@@ -101,8 +102,7 @@ export class Subscriber extends FeedNode<SubscriberEvents> {
   #highestAnnounced = -1
 
   constructor (forest: Forest, feedKey: Uint8Array, ed25519: Ed25519, opts: SubscriberOptions) {
-    super(forest, { cacheBlocks: opts.cacheBlocks, maxWantBlocks: opts.maxWantBlocks })
-    this.feedKey = feedKey
+    super(forest, feedKey, { cacheBlocks: opts.cacheBlocks, maxWantBlocks: opts.maxWantBlocks })
     this.#ed = ed25519
     this.#opts = opts
     this.#planner = new BackfillPlanner({ gapGraceMs: opts.gapGraceMs, wantTimeoutMs: opts.wantTimeoutMs, wantBatch: opts.wantBatch, maxInFlight: opts.wantBatch * 8 })
@@ -269,7 +269,7 @@ export class Subscriber extends FeedNode<SubscriberEvents> {
 
   #backfill (): void {
     const log = this.#log
-    if (log === undefined || this.closed || !log.trusted) return
+    if (log === undefined || this.closed || !log.trusted || !this.#opts.backfill) return
     const missing = log.missing(64)
     if (missing.length === 0) return
     const now = Date.now()
