@@ -85,7 +85,7 @@ class PeerTreeServerImpl extends EventEmitter<PeerTreeServerEvents> {
   readonly #opts: ResolvedOptions
   readonly #registry: Registry
   readonly #counters: Counters = {
-    creates: 0, joins: 0, leaves: 0, repairs: 0, reconnects: 0, resumes: 0, signalsRelayed: 0
+    creates: 0, joins: 0, leaves: 0, repairs: 0, reconnects: 0, failedLinks: 0, resumes: 0, signalsRelayed: 0
   }
 
   readonly #errors = Object.fromEntries(Object.values(ServerErrorCodes).map((c) => [c, 0])) as Record<ServerErrorCode, number>

@@ -14,7 +14,7 @@ import type { TreeState } from './tree-state.js'
 export interface PlacementOptions {
   /** Members that must not become the parent, nor anything below them (the moving subtree). */
   exclude?: ReadonlySet<PeerId>
-  /** A parent to avoid (a link to it just failed) unless nothing else fits. */
+  /** A parent to avoid (the one a reconnecting member leaves) unless nothing else fits. */
   avoid?: PeerId | null
 }
 

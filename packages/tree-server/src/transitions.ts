@@ -189,7 +189,6 @@ export function expireTx (state: TreeState | undefined, actor: Actor, env: TxEnv
 
 export interface ReconnectParams extends Actor {
   session: SessionId | null
-  failed: boolean
 }
 
 /** Move a member (with its subtree) to a new parent: exactly one move per request. */
@@ -206,8 +205,9 @@ export function reconnectTx (state: TreeState | undefined, p: ReconnectParams, e
     change.out.push({ to: cut.parent, event: 'peer:unlink', payload: { treeID: state.treeID, session: cut.session } })
   }
   dropPending(state, p.peerID)
-  const avoid = p.failed ? (cut?.parent ?? null) : null
-  if (!placeMember(state, p.peerID, 'reconnect', env, change, avoid)) {
+  // A member asks for a new upstream because the old one failed or did not suit it
+  // (`reconnectUpstream()`: "request a new one"), so the old parent comes last either way.
+  if (!placeMember(state, p.peerID, 'reconnect', env, change, cut?.parent ?? null)) {
     state.pending.push({ peer: p.peerID, reason: 'reconnect' })
   }
   retryPending(state, env, change)

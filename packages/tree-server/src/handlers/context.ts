@@ -15,6 +15,8 @@ export interface Counters {
   /** Members re-placed because their parent left (or after waiting for a slot). */
   repairs: number
   reconnects: number
+  /** Reconnects that reported a failed link (`failed: true`). */
+  failedLinks: number
   resumes: number
   signalsRelayed: number
 }

@@ -1,0 +1,124 @@
+/**
+ * The contract every TreeStore must keep, as one suite. A store's own test file calls
+ * `runStoreSuite('name', () => makeStore())`; the factory is called once per test and may
+ * be async (a Redis store would connect and flush a key prefix there).
+ */
+import { describe, expect, test } from 'vitest'
+import type { TreeStore, TxResult } from '../../src/store/store.js'
+import { newTree } from '../../src/tree-state.js'
+import type { TreeState } from '../../src/tree-state.js'
+
+function sampleTree (treeID: string, source = 'src'): TreeState {
+  return newTree({ treeID, k: 2, k1: 3, owner: null, source, token: `${source}.secret` })
+}
+
+function put<R> (state: TreeState, result: R): TxResult<R> {
+  return { op: 'put', state, result }
+}
+
+export function runStoreSuite (name: string, makeStore: () => TreeStore | Promise<TreeStore>): void {
+  describe(`TreeStore conformance: ${name}`, () => {
+    test('an unknown tree reads as undefined, also for prototype names', async () => {
+      const store = await makeStore()
+      for (const id of ['nope', '__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
+        expect(await store.get(id)).toBeUndefined()
+      }
+      expect(await store.size()).toBe(0)
+    })
+
+    test('transact sees undefined for a missing tree, and a put creates it', async () => {
+      const store = await makeStore()
+      let seen: TreeState | undefined | null = null
+      const result = await store.transact('t1', (s) => { seen = s; return put(sampleTree('t1'), 'made') })
+      expect(seen).toBeUndefined()
+      expect(result).toBe('made')
+      expect(await store.get('t1')).toEqual(sampleTree('t1'))
+      expect(await store.size()).toBe(1)
+    })
+
+    test('what is read back equals what was written, through JSON', async () => {
+      const store = await makeStore()
+      const tree = sampleTree('t1')
+      tree.members['a'] = { parent: 'src', session: 's1', children: [], role: 'leaf', confirmed: true, detached: false, token: 'a.x', epoch: 2 }
+      tree.members['src']?.children.push('a')
+      tree.size = 2
+      tree.pending.push({ peer: 'a', reason: 'reconnect' })
+      await store.transact('t1', () => put(structuredClone(tree), null))
+      const back = await store.get('t1')
+      expect(back).toEqual(JSON.parse(JSON.stringify(tree)))
+    })
+
+    test('a transaction sees the latest committed state and can change it in place', async () => {
+      const store = await makeStore()
+      await store.transact('t1', () => put(sampleTree('t1'), null))
+      await store.transact('t1', (s) => {
+        if (s === undefined) throw new Error('missing')
+        s.k = 7
+        return put(s, null)
+      })
+      expect((await store.get('t1'))?.k).toBe(7)
+    })
+
+    test("'none' writes nothing and returns the result", async () => {
+      const store = await makeStore()
+      await store.transact('t1', () => put(sampleTree('t1'), null))
+      const r = await store.transact('t1', () => ({ op: 'none', result: 42 }))
+      expect(r).toBe(42)
+      expect(await store.get('t1')).toEqual(sampleTree('t1'))
+      const missing = await store.transact('t2', () => ({ op: 'none', result: 'x' }))
+      expect(missing).toBe('x')
+      expect(await store.get('t2')).toBeUndefined()
+      expect(await store.size()).toBe(1)
+    })
+
+    test("'delete' removes the tree", async () => {
+      const store = await makeStore()
+      await store.transact('t1', () => put(sampleTree('t1'), null))
+      await store.transact('t1', () => ({ op: 'delete', result: null }))
+      expect(await store.get('t1')).toBeUndefined()
+      expect(await store.size()).toBe(0)
+    })
+
+    test('a throwing transaction rejects with its error and writes nothing', async () => {
+      const store = await makeStore()
+      await store.transact('t1', () => put(sampleTree('t1'), null))
+      const boom = new Error('boom')
+      await expect(store.transact('t1', () => { throw boom })).rejects.toBe(boom)
+      await expect(store.transact('t2', () => { throw boom })).rejects.toBe(boom)
+      expect(await store.get('t1')).toEqual(sampleTree('t1'))
+      expect(await store.get('t2')).toBeUndefined()
+    })
+
+    test('trees are independent, prototype-named ones included', async () => {
+      const store = await makeStore()
+      await store.transact('__proto__', () => put(sampleTree('__proto__', 'p'), null))
+      await store.transact('constructor', () => put(sampleTree('constructor', 'c'), null))
+      expect((await store.get('__proto__'))?.source).toBe('p')
+      expect((await store.get('constructor'))?.source).toBe('c')
+      expect(await store.get('other')).toBeUndefined()
+      expect(await store.size()).toBe(2)
+    })
+
+    test('concurrent transactions on one tree are atomic: no update is lost', async () => {
+      const store = await makeStore()
+      await store.transact('t1', () => put(sampleTree('t1'), null))
+      const n = 50
+      await Promise.all(Array.from({ length: n }, async () => await store.transact('t1', (s) => {
+        if (s === undefined) throw new Error('missing')
+        s.k += 1
+        return put(s, null)
+      })))
+      expect((await store.get('t1'))?.k).toBe(2 + n)
+    })
+
+    test('concurrent creates of one tree: exactly one wins', async () => {
+      const store = await makeStore()
+      const results = await Promise.all(Array.from({ length: 10 }, async (_, i) => await store.transact('t1', (s) => {
+        if (s !== undefined) return { op: 'none', result: false }
+        return put(sampleTree('t1', `src${i}`), true)
+      })))
+      expect(results.filter(Boolean)).toHaveLength(1)
+      expect(await store.size()).toBe(1)
+    })
+  })
+}
