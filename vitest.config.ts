@@ -2,7 +2,10 @@ import { defineConfig } from 'vitest/config'
 
 // Tests run against each package's TypeScript source (the `source` export condition),
 // so a test never sees a stale dist/. Only the README test requires the built packages.
-const conditions = ['source', 'module', 'node', 'import', 'default']
+// Vitest also hands these to Node as --conditions for externalized dependencies: 'import'
+// there makes every require('ws') load ws's ESM wrapper, and socket.io's engine then has no
+// ws Server ("wsEngine is not a constructor"). So: Vite's defaults plus 'source', no 'import'.
+const conditions = ['source', 'module', 'node', 'development|production']
 
 export default defineConfig({
   resolve: { conditions },
