@@ -1,8 +1,9 @@
 import { defineConfig } from 'tsup'
 
 export default defineConfig({
-  // `src/archive.ts` (Node-only hypercore archive) joins this list when it lands.
-  entry: ['src/index.ts'],
+  // `archive` is the Node-only part (hypercore), a separate entry so browsers never load it.
+  entry: ['src/index.ts', 'src/archive.ts'],
+  external: ['hypercore'],
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,
