@@ -40,7 +40,7 @@ export const DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024
 /** Smallest maxMessageBytes we accept: below this the fragment overhead dominates and a header could not travel usefully. */
 export const MIN_MAX_MESSAGE_BYTES = 256
 
-/** Bytes reserved in each fragment for its envelope (type, id, index, total, bin header); the real envelope is at most 25 bytes. */
+/** Bytes reserved in each fragment for its envelope (type, id, index, total, bin header); the real envelope is at most 22 bytes (fixarray, type, three u32s, bin32 header). */
 export const FRAGMENT_OVERHEAD_BYTES = 32
 
 /** Largest message the reassembler rebuilds: twice the largest honest block (one 4 MiB entry plus header), so no honest block is refused. */

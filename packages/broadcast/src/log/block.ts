@@ -47,8 +47,8 @@ export function peekBlockKey(raw: RawBlock): { index: number; signature: Uint8Ar
 /**
  * Parses an untrusted block (from the wire) without any crypto. Never throws:
  * not an object, a header that does not parse, a signature that is not 64 bytes or an
- * entry that is not bytes is `MALFORMED` (`BAD_TAG` for a wrong tag); a header count
- * different from the number of entries is `COUNT_MISMATCH`.
+ * entry that is not bytes is `MALFORMED` (`BAD_TAG` for a wrong tag). Whether the entries
+ * match the header (count, hashes) is {@link checkBlockContent}'s job.
  */
 export function parseBlock(raw: unknown): ParseBlockResult {
   if (typeof raw !== 'object' || raw === null) return { ok: false, reason: VerifyReason.MALFORMED }
@@ -61,7 +61,6 @@ export function parseBlock(raw: unknown): ParseBlockResult {
   for (let i = 0; i < entries.length; i++) {
     if (!(entries[i] instanceof Uint8Array)) return { ok: false, reason: VerifyReason.MALFORMED }
   }
-  if (entries.length !== parsed.header.count) return { ok: false, reason: VerifyReason.COUNT_MISMATCH }
   return {
     ok: true,
     block: { header: header as Uint8Array, signature, entries: entries as Uint8Array[], ...parsed.header }
@@ -69,12 +68,14 @@ export function parseBlock(raw: unknown): ParseBlockResult {
 }
 
 /**
- * The synchronous checks of a parsed block: the feed key in the header, then each entry's
- * hash. `undefined` when both hold. One SHA-256 per entry, compared in place.
+ * The synchronous checks of a parsed block, in order: the feed key in the header
+ * (`WRONG_FEED`), the entry count (`COUNT_MISMATCH`), each entry's hash
+ * (`ENTRY_HASH_MISMATCH`). `undefined` when all hold. One SHA-256 per entry, compared in place.
  */
 export function checkBlockContent(block: Block, feedKey: Uint8Array): VerifyReason | undefined {
   if (!equalBytes(block.feedKey, feedKey)) return VerifyReason.WRONG_FEED
   const { entries, header } = block
+  if (entries.length !== block.count) return VerifyReason.COUNT_MISMATCH
   for (let i = 0; i < entries.length; i++) {
     if (!equalAt(sha256(entries[i] as Uint8Array), header, ENTRY_HASHES_OFFSET + i * HASH_BYTES)) {
       return VerifyReason.ENTRY_HASH_MISMATCH
