@@ -3,11 +3,6 @@
  * and comparisons that do not allocate.
  */
 
-/** True for any Uint8Array, including Node Buffers (a subclass). */
-export function isBytes(value: unknown): value is Uint8Array {
-  return value instanceof Uint8Array
-}
-
 /**
  * Throws `TypeError` unless `value` is a Uint8Array, `RangeError` unless it has `length`
  * bytes (when given). For arguments of the public API, not for network input.
@@ -47,11 +42,6 @@ export function equalAt(a: Uint8Array, b: Uint8Array, offset: number): boolean {
 export function isZero(bytes: Uint8Array): boolean {
   for (let i = 0; i < bytes.length; i++) if (bytes[i] !== 0) return false
   return true
-}
-
-/** A copy that owns its memory (does not pin a larger received buffer). */
-export function copyBytes(bytes: Uint8Array): Uint8Array {
-  return new Uint8Array(bytes)
 }
 
 /** Lower-case hex, for map keys and messages. */

@@ -52,7 +52,7 @@ export const DEFAULT_MAX_PENDING_MESSAGES = 16
 /** Bytes held for unfinished messages per link: room for two of the largest honest messages, a hard cap on what a lying peer can make us hold. */
 export const DEFAULT_MAX_PENDING_BYTES = 16 * 1024 * 1024
 
-/** Fragments per message at most: 8 MiB in 16 KiB messages is 520 fragments; 4096 also admits senders with smaller messages and caps the per-message index table. */
+/** Fragments per message at most: 8 MiB in 16 KiB messages is about 513 fragments; 4096 also admits senders with smaller messages and caps the per-message index table. */
 export const DEFAULT_MAX_FRAGMENTS = 4096
 
 /** An unfinished message is dropped this long after its first fragment: a data channel delivers 8 MiB well within this, a stalled or lying peer's leftovers do not stay. */

@@ -54,8 +54,6 @@ export type WireReason = (typeof WireReason)[keyof typeof WireReason]
 
 /** Codes of thrown {@link BroadcastError}s. */
 export const ErrorCode = {
-  /** No Ed25519 implementation could be loaded (should not happen: noble is always there). */
-  NO_ED25519_BACKEND: 'NO_ED25519_BACKEND',
   /** The requested backend does not exist in this runtime (node:crypto in a browser). */
   BACKEND_UNAVAILABLE: 'BACKEND_UNAVAILABLE',
   /** A value msgpackr cannot encode was appended. */
@@ -70,7 +68,6 @@ export const ErrorCode = {
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]
 
 const DEFAULT_MESSAGES: Record<ErrorCode, string> = {
-  NO_ED25519_BACKEND: 'no Ed25519 backend available',
   BACKEND_UNAVAILABLE: 'this Ed25519 backend is not available in this runtime',
   ENCODE_FAILED: 'value cannot be encoded as an entry',
   ENTRY_TOO_LARGE: 'encoded entry is larger than maxEntryBytes',
@@ -90,6 +87,3 @@ export class BroadcastError<C extends ErrorCode = ErrorCode> extends Error {
     capture?.(this, new.target)
   }
 }
-
-/** Result of validating untrusted input: a value, never an exception. */
-export type Result<T, R extends string> = { ok: true; value: T } | { ok: false; reason: R }
