@@ -167,7 +167,7 @@ class PeerTreeServerImpl extends EventEmitter<PeerTreeServerEvents> {
    *
    * @example
    * const snap = await treeServer.snapshot(treeID)
-   * for (const peer of Object.values(snap.peers)) console.log(peer.peerID, peer.depth)
+   * for (const peer of snap?.peers ?? []) console.log(peer.peerID, peer.depth)
    */
   async snapshot (treeID: TreeId): Promise<TreeSnapshot | undefined> {
     if (typeof treeID !== 'string') throw new TypeError('treeID must be a string')

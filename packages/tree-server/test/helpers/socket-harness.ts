@@ -139,6 +139,19 @@ export class TestClient {
   }
 }
 
+/**
+ * Resolve once `check` holds, re-checking after each round trip of `via` through the
+ * server (which paces the loop by the server's own progress, not by a clock). Rejects
+ * after `rounds` round trips, saying what was awaited.
+ */
+export async function until (check: () => boolean | Promise<boolean>, what: string, via: TestClient, rounds = 200): Promise<void> {
+  for (let i = 0; i < rounds; i++) {
+    if (await check()) return
+    await via.sync()
+  }
+  throw new Error(`still not true after ${rounds} round trips: ${what}`)
+}
+
 export interface Member {
   client: TestClient
   discover: DiscoverMessage

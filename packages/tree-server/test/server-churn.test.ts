@@ -1,0 +1,193 @@
+// Churn repair and reconnects over a real socket.io server and raw clients.
+import { describe, expect, test } from 'vitest'
+import type { TreeSnapshot } from '../src/index.js'
+import { TestClient, buildTree, joinTree, startServer } from './helpers/socket-harness.js'
+import type { Member, TestServer } from './helpers/socket-harness.js'
+
+function peer (snap: TreeSnapshot | undefined, id: string) {
+  const p = snap?.peers.find((x) => x.peerID === id)
+  if (p === undefined) throw new Error(`no peer ${id} in the snapshot`)
+  return p
+}
+
+function at (members: Member[], i: number): Member {
+  const m = members[i]
+  if (m === undefined) throw new Error(`no member ${i}`)
+  return m
+}
+
+/** Nobody over its limit, nobody below itself, children and parents agree. */
+function expectSound (snap: TreeSnapshot | undefined): void {
+  if (snap === undefined) throw new Error('no tree')
+  const byId = new Map(snap.peers.map((p) => [p.peerID, p]))
+  for (const p of snap.peers) {
+    expect(p.children.length).toBeLessThanOrEqual(p.peerID === snap.source ? snap.k1 : snap.k)
+    for (const c of p.children) expect(byId.get(c)?.parent).toBe(p.peerID)
+    let cur = p.parent
+    for (let i = 0; cur !== null && i <= snap.size; i++) {
+      expect(cur).not.toBe(p.peerID)
+      cur = byId.get(cur)?.parent ?? null
+    }
+  }
+}
+
+async function syncAll (members: Member[]): Promise<void> {
+  for (const m of members) await m.client.sync()
+}
+
+describe('churn repair', () => {
+  // k=2, k1=2 and 7 joins: src[m0[m2[m6] m3] m1[m4 m5]]
+  async function sevenTree (server: TestServer) {
+    const t = await buildTree(server, 7)
+    const snap = await server.tree.snapshot(t.treeID)
+    expect(peer(snap, at(t.members, 2).discover.peerID).children).toEqual([at(t.members, 6).discover.peerID])
+    return t
+  }
+
+  test('an interior member whose socket dies: its children are re-placed at once with their subtrees; grandchildren hear nothing', async () => {
+    const server = await startServer({ k: 2, k1: 2 })
+    const { treeID, source, members } = await sevenTree(server)
+    const [m0, m1, m2, m3, m4, m5, m6] = members.map((_, i) => at(members, i))
+    if (m0 === undefined || m1 === undefined || m2 === undefined || m3 === undefined || m6 === undefined) throw new Error('unreachable')
+    for (const m of members) m.client.inbox.forEach((r) => { r.taken = true })
+    source.client.inbox.forEach((r) => { r.taken = true })
+
+    m0.client.close()
+
+    expect(await source.client.next('peer:unlink')).toEqual({ treeID, session: m0.discover.session })
+    const d2 = await m2.client.next('tree:discover')
+    const d3 = await m3.client.next('tree:discover')
+    expect(d2).toMatchObject({ treeID, peerID: m2.discover.peerID, parent: source.discover.peerID, reason: 'parent-left', token: m2.discover.token })
+    expect(d3).toMatchObject({ treeID, peerID: m3.discover.peerID, parent: m2.discover.peerID, reason: 'parent-left' })
+    expect(d2.session).not.toBe(m2.discover.session)
+    expect(await source.client.next('peer:child')).toEqual({ treeID, session: d2.session, child: m2.discover.peerID })
+    expect(await m2.client.next('peer:child')).toEqual({ treeID, session: d3.session, child: m3.discover.peerID })
+
+    // The grandchild and the untouched branch were told nothing.
+    await syncAll([m1, m6, ...members.slice(4, 6).map((_, i) => at(members, 4 + i))])
+    for (const m of [m6, m1, m4, m5]) {
+      if (m === undefined) continue
+      expect(m.client.inbox.filter((r) => !r.taken && r.event !== 'tree:challenge')).toEqual([])
+    }
+    const snap = await server.tree.snapshot(treeID)
+    expect(peer(snap, m6.discover.peerID).parent).toBe(m2.discover.peerID)
+    expect(snap?.size).toBe(7)
+    expectSound(snap)
+    const stats = server.tree.stats()
+    expect(stats.counters.repairs).toBe(2)
+    expect(stats.counters.leaves).toBe(1)
+  })
+
+  test('tree:leave repairs the same way and the socket may join again', async () => {
+    const server = await startServer({ k: 2, k1: 2 })
+    const { treeID, source, members } = await sevenTree(server)
+    const m0 = at(members, 0)
+    m0.client.emit('tree:leave', { treeID })
+    expect(await source.client.next('peer:unlink')).toEqual({ treeID, session: m0.discover.session })
+    expect((await at(members, 2).client.next('tree:discover', (d) => d.reason === 'parent-left')).parent).toBe(source.discover.peerID)
+    m0.client.emit('tree:leave', { treeID })
+    expect(await m0.client.nextError('tree:leave')).toMatchObject({ code: 'NOT_IN_TREE' })
+    m0.client.emit('tree:join', { treeID })
+    expect((await m0.client.next('tree:discover', (d) => d.reason === 'join')).peerID).not.toBe(m0.discover.peerID)
+    expectSound(await server.tree.snapshot(treeID))
+  })
+
+  test('the source leaving ends the tree for every member at once', async () => {
+    const server = await startServer({ k: 2, k1: 2 })
+    const { treeID, source, members } = await sevenTree(server)
+    const ended: string[] = []
+    server.tree.on('treeEnded', (id) => ended.push(id))
+    source.client.close()
+    for (const m of members) expect(await m.client.next('tree:ended')).toEqual({ treeID, reason: 'source-left' })
+    expect(await server.tree.snapshot(treeID)).toBeUndefined()
+    expect(ended).toEqual([treeID])
+    expect(server.tree.stats()).toMatchObject({ trees: 0, peers: 0 })
+    const m = at(members, 0)
+    m.client.emit('tree:join', { treeID })
+    expect(await m.client.nextError('tree:join')).toMatchObject({ code: 'TREE_NOT_FOUND' })
+  })
+
+  test('the source leaving by tree:leave also ends the tree', async () => {
+    const server = await startServer()
+    const { treeID, source, members } = await buildTree(server, 2)
+    source.client.emit('tree:leave', { treeID })
+    for (const m of members) expect(await m.client.next('tree:ended')).toEqual({ treeID, reason: 'source-left' })
+    expect(await server.tree.snapshot(treeID)).toBeUndefined()
+  })
+})
+
+describe('tree:reconnect', () => {
+  test('one request, one move: the old parent gets one unlink, the new parent one child, no ghost stays', async () => {
+    const server = await startServer({ k: 2, k1: 2 })
+    const { treeID, source, members } = await buildTree(server, 4) // src[m0[m2 m3] m1]
+    const m0 = at(members, 0)
+    const m1 = at(members, 1)
+    const m3 = at(members, 3)
+    m3.client.emit('tree:reconnect', { treeID, session: m3.discover.session, failed: true })
+    const d = await m3.client.next('tree:discover', (x) => x.reason === 'reconnect')
+    expect(d).toMatchObject({ treeID, peerID: m3.discover.peerID, parent: m1.discover.peerID, reason: 'reconnect' })
+    expect(await m0.client.next('peer:unlink')).toEqual({ treeID, session: m3.discover.session })
+    expect(await m1.client.next('peer:child')).toEqual({ treeID, session: d.session, child: m3.discover.peerID })
+    // The same request again (a retry that crossed the move) names the old session: ignored.
+    m3.client.emit('tree:reconnect', { treeID, session: m3.discover.session, failed: true })
+    await syncAll([m3, m0, m1, source])
+    expect(m3.client.unread('tree:discover')).toEqual([])
+    expect(m3.client.unread('tree:error')).toEqual([])
+    expect(m0.client.unread('peer:unlink')).toEqual([])
+    expect(m1.client.unread('peer:child')).toEqual([])
+    const snap = await server.tree.snapshot(treeID)
+    expect(peer(snap, m0.discover.peerID).children).toEqual([at(members, 2).discover.peerID])
+    expect(peer(snap, m1.discover.peerID).children).toEqual([m3.discover.peerID])
+    expectSound(snap)
+    expect(server.tree.stats().counters).toMatchObject({ reconnects: 1, failedLinks: 1 })
+  })
+
+  test('a null session asks for a new parent unconditionally; never under its own subtree', async () => {
+    const server = await startServer({ k: 1, k1: 1 })
+    const { treeID, source, members } = await buildTree(server, 3) // src[m0[m1[m2]]]
+    const m0 = at(members, 0)
+    m0.client.emit('tree:reconnect', { treeID, session: null })
+    // The only free slots are the source (its old parent) and m2 (its own descendant).
+    const d = await m0.client.next('tree:discover', (x) => x.reason === 'reconnect')
+    expect(d.parent).toBe(source.discover.peerID)
+    expect(d.session).not.toBe(m0.discover.session)
+    const snap = await server.tree.snapshot(treeID)
+    expect(peer(snap, at(members, 2).discover.peerID).parent).toBe(at(members, 1).discover.peerID)
+    expectSound(snap)
+  })
+
+  test('refused for a non-member (NOT_IN_TREE) and for the source (UNKNOWN_SESSION)', async () => {
+    const server = await startServer()
+    const { treeID, source } = await buildTree(server, 1)
+    source.client.emit('tree:reconnect', { treeID, session: null })
+    expect(await source.client.nextError('tree:reconnect')).toMatchObject({ code: 'UNKNOWN_SESSION' })
+    const stranger = await TestClient.connect(server)
+    stranger.emit('tree:reconnect', { treeID, session: null })
+    expect(await stranger.nextError('tree:reconnect')).toMatchObject({ code: 'NOT_IN_TREE', treeID })
+  })
+
+  test('signals follow the move: the old session is dead, the new one works', async () => {
+    const server = await startServer({ k: 2, k1: 2 })
+    const { treeID, members } = await buildTree(server, 4)
+    const m3 = at(members, 3)
+    const m1 = at(members, 1)
+    m3.client.emit('tree:reconnect', { treeID, session: m3.discover.session })
+    const d = await m3.client.next('tree:discover', (x) => x.reason === 'reconnect')
+    m3.client.emit('peer:signal', { treeID, session: m3.discover.session, signal: 'old' })
+    expect(await m3.client.nextError('peer:signal')).toMatchObject({ code: 'UNKNOWN_SESSION' })
+    m3.client.emit('peer:signal', { treeID, session: d.session, signal: 'new' })
+    expect(await m1.client.next('peer:signal')).toEqual({ treeID, session: d.session, signal: 'new' })
+  })
+
+  test('joiners after churn still fill the shallowest free slot', async () => {
+    const server = await startServer({ k: 2, k1: 2 })
+    const { treeID, members } = await buildTree(server, 6)
+    at(members, 1).client.close() // src[m0[m2 m3] m1[m4 m5]] -> m4 under src, m5 under m4
+    await at(members, 4).client.next('tree:discover', (d) => d.reason === 'parent-left')
+    await at(members, 5).client.next('tree:discover', (d) => d.reason === 'parent-left')
+    const late = await joinTree(server, treeID, 'late')
+    const snap = await server.tree.snapshot(treeID)
+    expect(peer(snap, late.discover.peerID).depth).toBe(2)
+    expectSound(snap)
+  })
+})

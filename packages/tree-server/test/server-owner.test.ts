@@ -1,0 +1,118 @@
+// Owned trees: tree:challenge, then tree:create with an Ed25519 owner proof.
+import * as ed from '@noble/ed25519'
+import { describe, expect, test } from 'vitest'
+import { ownerSignable, ownedTreeId } from '../src/protocol.js'
+import { TestClient, joinTree, startServer, until } from './helpers/socket-harness.js'
+
+interface Owner {
+  sk: Uint8Array
+  key: string
+}
+
+async function makeOwner (): Promise<Owner> {
+  const sk = ed.utils.randomSecretKey()
+  return { sk, key: Buffer.from(await ed.getPublicKeyAsync(sk)).toString('base64url') }
+}
+
+async function proof (owner: Owner, nonce: string, index: number, signer: Uint8Array = owner.sk) {
+  const signature = Buffer.from(await ed.signAsync(ownerSignable(nonce, owner.key, index), signer)).toString('base64url')
+  return { key: owner.key, index, nonce, signature }
+}
+
+async function challenge (client: TestClient): Promise<string> {
+  client.emit('tree:challenge')
+  return (await client.next('tree:challenge')).nonce
+}
+
+describe('owner proofs', () => {
+  test('a valid proof creates the tree <key>.<index>, and others join it', async () => {
+    const server = await startServer()
+    const owner = await makeOwner()
+    const client = await TestClient.connect(server)
+    const nonce = await challenge(client)
+    client.emit('tree:create', { ref: 'owned', owner: await proof(owner, nonce, 2) })
+    const d = await client.next('tree:discover')
+    expect(d).toMatchObject({ treeID: ownedTreeId(owner.key, 2), ref: 'owned', parent: null, reason: 'create' })
+    expect((await server.tree.snapshot(d.treeID))?.owner).toBe(owner.key)
+    const m = await joinTree(server, d.treeID, 'm')
+    expect(m.discover.parent).toBe(d.peerID)
+  })
+
+  test('several outstanding nonces on one socket: concurrent creates of a feed all succeed', async () => {
+    const server = await startServer()
+    const owner = await makeOwner()
+    const client = await TestClient.connect(server)
+    const nonces = await Promise.all([challenge(client), challenge(client), challenge(client)])
+    for (const [i, nonce] of nonces.entries()) client.emit('tree:create', { ref: `t${i}`, owner: await proof(owner, nonce, i) })
+    for (let i = 0; i < 3; i++) {
+      expect((await client.next('tree:discover', (d) => d.ref === `t${i}`)).treeID).toBe(ownedTreeId(owner.key, i))
+    }
+  })
+
+  test('a signature by another key is NOT_OWNER', async () => {
+    const server = await startServer()
+    const owner = await makeOwner()
+    const thief = await makeOwner()
+    const client = await TestClient.connect(server)
+    const nonce = await challenge(client)
+    client.emit('tree:create', { ref: 'stolen', owner: await proof(owner, nonce, 0, thief.sk) })
+    expect(await client.nextError('tree:create')).toMatchObject({ code: 'NOT_OWNER', ref: 'stolen' })
+    expect(await server.tree.snapshot(ownedTreeId(owner.key, 0))).toBeUndefined()
+  })
+
+  test('a nonce is single use: a replayed proof is NOT_OWNER', async () => {
+    const server = await startServer()
+    const owner = await makeOwner()
+    const client = await TestClient.connect(server)
+    const nonce = await challenge(client)
+    const p = await proof(owner, nonce, 0)
+    client.emit('tree:create', { ref: 'first', owner: p })
+    await client.next('tree:discover')
+    client.emit('tree:create', { ref: 'replay', owner: await proof(owner, nonce, 1) })
+    expect(await client.nextError('tree:create')).toMatchObject({ code: 'NOT_OWNER', ref: 'replay' })
+    // A nonce is also bound to the socket it was sent to.
+    const other = await TestClient.connect(server, 'other')
+    const n2 = await challenge(client)
+    other.emit('tree:create', { ref: 'elsewhere', owner: await proof(owner, n2, 1) })
+    expect(await other.nextError('tree:create')).toMatchObject({ code: 'NOT_OWNER' })
+  })
+
+  test('a stale nonce is NOT_OWNER, and so is a proof without a challenge', async () => {
+    let now = 1_000_000
+    const server = await startServer({ challengeTtlMs: 30_000, now: () => now })
+    const owner = await makeOwner()
+    const client = await TestClient.connect(server)
+    const nonce = await challenge(client)
+    now += 30_001
+    client.emit('tree:create', { ref: 'late', owner: await proof(owner, nonce, 0) })
+    expect(await client.nextError('tree:create')).toMatchObject({ code: 'NOT_OWNER' })
+    client.emit('tree:create', { ref: 'unasked', owner: await proof(owner, 'never-issued', 0) })
+    expect(await client.nextError('tree:create')).toMatchObject({ code: 'NOT_OWNER' })
+  })
+
+  test('TREE_EXISTS while the owned tree has a source; the ID is free again once it ends', async () => {
+    const server = await startServer()
+    const owner = await makeOwner()
+    const first = await TestClient.connect(server, 'first')
+    first.emit('tree:create', { ref: 'a', owner: await proof(owner, await challenge(first), 5) })
+    await first.next('tree:discover')
+    const second = await TestClient.connect(server, 'second')
+    second.emit('tree:create', { ref: 'b', owner: await proof(owner, await challenge(second), 5) })
+    expect(await second.nextError('tree:create')).toEqual({ code: 'TREE_EXISTS', message: 'Tree already exists.', event: 'tree:create', ref: 'b', treeID: ownedTreeId(owner.key, 5) })
+    first.close()
+    const member = await TestClient.connect(server, 'watcher')
+    await until(async () => await server.tree.snapshot(ownedTreeId(owner.key, 5)) === undefined, 'the tree ended with its source', member)
+    second.emit('tree:create', { ref: 'c', owner: await proof(owner, await challenge(second), 5) })
+    expect((await second.next('tree:discover', (d) => d.ref === 'c')).treeID).toBe(ownedTreeId(owner.key, 5))
+  })
+
+  test('malformed owner fields are INVALID_PAYLOAD', async () => {
+    const server = await startServer()
+    const client = await TestClient.connect(server)
+    const nonce = await challenge(client)
+    client.emit('tree:create', { ref: 'x', owner: { key: 'short', index: 0, nonce, signature: 'A'.repeat(86) } })
+    expect(await client.nextError('tree:create')).toMatchObject({ code: 'INVALID_PAYLOAD' })
+    client.emit('tree:create', { ref: 'y', owner: { key: 'A'.repeat(43), index: 64, nonce, signature: 'A'.repeat(86) } })
+    expect(await client.nextError('tree:create')).toMatchObject({ code: 'INVALID_PAYLOAD' })
+  })
+})
