@@ -119,7 +119,7 @@ export class BlockBuilder {
     return { nextIndex: this.nextIndex, nextSeq: this.nextSeq, prevHash: new Uint8Array(this.prevHash) }
   }
 
-  /** Entries appended but not yet in a signed block. */
+  /** Entries appended and waiting for a block (not counting those in the block being signed). */
   get pending(): number {
     return this.queue.length - this.head
   }
