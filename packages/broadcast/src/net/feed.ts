@@ -5,7 +5,7 @@
  */
 import type { Socket } from 'socket.io-client'
 import { toBase64Url, type PeerTreeClientOptions } from 'peer-tree-client'
-import { getEd25519, type Ed25519, type KeyPair } from '../crypto/ed25519.js'
+import { createNodeEd25519, getEd25519, hasNodeEd25519, type Ed25519, type KeyPair } from '../crypto/ed25519.js'
 import { fromBase64Url } from './base64url.js'
 import { MemoryBlockStore, type BlockStore } from './block-store.js'
 import { Forest } from './forest.js'
@@ -22,7 +22,7 @@ interface CommonOptions {
   wrtc?: PeerTreeClientOptions['wrtc']
   /** Other options for every peer connection (simple-peer options, `timeout`). */
   peer?: PeerTreeClientOptions
-  /** Ed25519 implementation; by default WebCrypto where the runtime has it, else @noble/ed25519. */
+  /** Ed25519 implementation; by default node:crypto in Node, WebCrypto in browsers that have Ed25519, else @noble/ed25519. */
   ed25519?: Ed25519
   /** Largest message written to a data channel; bigger ones are split. @default 16384 */
   maxMessageBytes?: number
@@ -66,6 +66,11 @@ export interface JoinFeedOptions extends CommonOptions {
 export type FeedSource = Source
 export type FeedSubscriber = Subscriber
 
+/** node:crypto where there is one (fastest per core, no thread-pool hop), else WebCrypto or noble. */
+async function defaultEd25519 (): Promise<Ed25519> {
+  return hasNodeEd25519() ? createNodeEd25519() : await getEd25519()
+}
+
 function clientOptions (opts: CommonOptions): PeerTreeClientOptions {
   return { ...opts.peer, ...(opts.wrtc !== undefined && { wrtc: opts.wrtc }) }
 }
@@ -86,7 +91,7 @@ export const Feed = {
     checkCount(trees, 'trees', 1, MAX_TREES)
     checkCount(k, 'k', 1, 64)
     checkCount(k1, 'k1', 1, 64)
-    const ed = opts.ed25519 ?? await getEd25519()
+    const ed = opts.ed25519 ?? await defaultEd25519()
     const keyPair = opts.keyPair ?? await ed.generateKeyPair()
     const key = toBase64Url(keyPair.publicKey)
     const forest = new Forest(socket, {
@@ -120,7 +125,7 @@ export const Feed = {
     if (feedKey?.length !== 32) throw new TypeError('key must be a feed key: 32 bytes in base64url (43 characters)')
     const from = opts.from === undefined || opts.from === 'start' ? 0 : opts.from
     if (from !== 'live') checkCount(from, 'from', 0, Number.MAX_SAFE_INTEGER)
-    const ed = opts.ed25519 ?? await getEd25519()
+    const ed = opts.ed25519 ?? await defaultEd25519()
     const trees = opts.trees ?? await lookupTrees(socket, key)
     checkCount(trees, 'trees', 1, MAX_TREES)
     const forest = new Forest(socket, {
