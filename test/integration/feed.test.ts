@@ -8,7 +8,7 @@ import { afterEach, describe, expect, test } from 'vitest'
 import {
   Feed, createNodeEd25519, encodeMessage, MessageType, verifyLog, type FeedSource, type FeedSubscriber, type KeyPair
 } from 'peer-tree-broadcast'
-import { HypercoreArchive } from 'peer-tree-broadcast/archive'
+import { FileBlockStore, HypercoreArchive } from 'peer-tree-broadcast/archive'
 import { Forest } from '../../packages/broadcast/src/net/forest.js'
 import { PeerTreeClient } from 'peer-tree-client'
 import { Swarm } from '../helpers/swarm.js'
@@ -33,7 +33,7 @@ async function source (url: string, opts: Parameters<typeof Feed.create>[1] = {}
 
 async function subscriber (url: string, key: string, opts: Parameters<typeof Feed.join>[2] = {}): Promise<Watched> {
   const socket = swarm.socket(url)
-  const sub = await Feed.join(socket, key, { wrtc, ed25519: ed, ...opts })
+  const sub = await Feed.join(socket, key, { wrtc, ed25519: ed, trees: (globalThis as any).TREES ?? 3, ...opts })
   const w: Watched = { sub, seqs: [], values: [], invalid: [] }
   sub.on('entry', ({ seq, data }) => { w.seqs.push(seq); w.values.push(data) })
   sub.on('invalid', (r) => { w.invalid.push(r) })
@@ -167,6 +167,33 @@ describe('a feed on several trees', () => {
     expect(report).toMatchObject({ ok: true, entries: 500 })
     expect((await verifyLog(late.sub.export(), keyPair.publicKey)).ok).toBe(true)
   })
+})
+
+test('a Node subscriber keeps a full replica in a file and goes on from it after a restart', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'peer-tree-replica-'))
+  swarm.onClose(() => rmSync(dir, { recursive: true, force: true }))
+  const path = join(dir, 'feed.replica')
+  const server = await swarm.server()
+  const feed = await source(server.url, { trees: 2 })
+  await Promise.all(range(100).map((i) => feed.append(i)))
+  const replica = await FileBlockStore.open(path)
+  const first = await subscriber(server.url, feed.key, { replica })
+  await allDelivered([first], 100)
+  await first.sub.flush()
+  first.sub.close()
+  await replica.close()
+
+  const reopened = await FileBlockStore.open(path)
+  expect(reopened.length).toBe(feed.stats().blocks)
+  const second = await subscriber(server.url, feed.key, { replica: reopened })
+  swarm.onClose(() => reopened.close())
+  expect(second.sub.stats().entries).toBe(100) // verified and loaded from the file, not the network
+  await Promise.all(range(50, 100).map((i) => feed.append(i)))
+  await until(() => second.seqs.length === 50, { what: 'the restarted subscriber delivered the new entries' })
+  expect(second.seqs).toEqual(range(50, 100))
+  await second.sub.flush()
+  expect(reopened.length).toBe(feed.stats().blocks)
+  expect(await verifyLog(second.sub.export(), feed.feedKey)).toMatchObject({ ok: true, entries: 150 })
 })
 
 describe('trust', () => {

@@ -1,2 +1,3 @@
 // peer-tree-broadcast/archive: the Node-only parts (hypercore, the file system).
 export { HypercoreArchive } from './archive/hypercore-archive.js'
+export { FileBlockStore } from './archive/file-block-store.js'

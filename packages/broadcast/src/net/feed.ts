@@ -61,6 +61,11 @@ export interface JoinFeedOptions extends CommonOptions {
   wantTimeoutMs?: number
   /** Ask other peers for what the trees lost. Turn off only to measure what it saves. @default true */
   backfill?: boolean
+  /**
+   * Keep a full replica: every block, in order, in this store (`FileBlockStore` in Node).
+   * Blocks it already holds are verified and loaded first, so a restarted subscriber goes on.
+   */
+  replica?: BlockStore
 }
 
 export type FeedSource = Source
@@ -125,6 +130,7 @@ export const Feed = {
     if (feedKey?.length !== 32) throw new TypeError('key must be a feed key: 32 bytes in base64url (43 characters)')
     const from = opts.from === undefined || opts.from === 'start' ? 0 : opts.from
     if (from !== 'live') checkCount(from, 'from', 0, Number.MAX_SAFE_INTEGER)
+    if (opts.replica !== undefined && from !== 0) throw new RangeError("a replica keeps the whole log: use from: 'start'")
     const ed = opts.ed25519 ?? await defaultEd25519()
     const trees = opts.trees ?? await lookupTrees(socket, key)
     checkCount(trees, 'trees', 1, MAX_TREES)
@@ -142,8 +148,10 @@ export const Feed = {
       cacheBlocks: DEFAULT_CACHE_BLOCKS,
       maxWantBlocks: wantBatch,
       tickMs: 50,
-      backfill: opts.backfill ?? true
+      backfill: opts.backfill ?? true,
+      ...(opts.replica !== undefined && { replica: opts.replica })
     })
+    await sub.loadReplica()
     const placed = new Promise<void>((resolve) => forest.once('placed', () => resolve()))
     const home = Math.floor(Math.random() * trees)
     for (let i = 0; i < trees; i++) forest.joinTree(key, i, i === home ? 'relay' : 'leaf')

@@ -14,13 +14,14 @@ import { FeedLog, type ForkEvidence } from '../log/feed-log.js'
 import { exportLog } from '../log/export.js'
 import { peekBlockIndex } from '../log/signable.js'
 import type { Frame } from '../reassembler.js'
-import { MessageType, type BlockMessage } from '../wire.js'
+import { decodeMessage, encodeMessage, MessageType, type BlockMessage } from '../wire.js'
 import type { WireReason } from '../errors.js'
 import { BackfillPlanner } from './backfill-planner.js'
 import type { FeedLink } from './feed-link.js'
 import { FeedNode } from './feed-node.js'
 import type { Forest } from './forest.js'
 import { PendingWants } from './pending-wants.js'
+import type { BlockStore } from './block-store.js'
 
 export interface Entry {
   seq: number
@@ -86,6 +87,8 @@ export interface SubscriberOptions {
   tickMs: number
   /** Ask other peers for missing blocks (on by default; off only to measure what it saves). */
   backfill: boolean
+  /** Keep every delivered block here, in order (a full replica); requires `from: 0`. */
+  replica?: BlockStore
 }
 
 export class Subscriber extends FeedNode<SubscriberEvents> {
@@ -100,6 +103,7 @@ export class Subscriber extends FeedNode<SubscriberEvents> {
   #tick: ReturnType<typeof setInterval>
   #stats = { entries: 0, blocks: 0, invalid: 0, gaps: 0, backfilled: 0, served: 0 }
   #highestAnnounced = -1
+  #replicaWrites: Promise<void> = Promise.resolve()
 
   constructor (forest: Forest, feedKey: Uint8Array, ed25519: Ed25519, opts: SubscriberOptions) {
     super(forest, feedKey, { cacheBlocks: opts.cacheBlocks, maxWantBlocks: opts.maxWantBlocks })
@@ -138,6 +142,32 @@ export class Subscriber extends FeedNode<SubscriberEvents> {
   export (): Uint8Array {
     if (this.#log === undefined) throw new Error('nothing received yet')
     return exportLog(this.#log)
+  }
+
+  /**
+   * Loads the blocks a replica holds from an earlier run, verifying each one: the log goes on
+   * from there. Called by Feed.join before joining the trees.
+   */
+  async loadReplica (): Promise<number> {
+    const replica = this.#opts.replica
+    const log = this.#log
+    if (replica === undefined || log === undefined) return 0
+    for (let i = 0; i < replica.length; i++) {
+      const bytes = await replica.get(i)
+      const decoded = bytes === undefined ? undefined : decodeMessage(bytes)
+      if (decoded?.ok !== true || decoded.message.type !== MessageType.BLOCK) throw new Error(`replica block ${i} does not decode`)
+      const r = await verifyBlock(decoded.message.block, this.feedKey, this.#ed)
+      if (!r.ok || r.block.index !== i) throw new Error(`replica block ${i} does not verify: ${r.ok ? 'wrong index' : r.reason}`)
+      this.#dedup.add(i, r.block.signature)
+      this.cache.set(i, bytes as Uint8Array)
+      log.add(r.block)
+    }
+    return replica.length
+  }
+
+  /** Resolves once every delivered block is written to the replica. */
+  async flush (): Promise<void> {
+    await this.#replicaWrites
   }
 
   /** The underlying log (blocks by index, ranges held, forks). */
@@ -255,8 +285,24 @@ export class Subscriber extends FeedNode<SubscriberEvents> {
     this.#stats.blocks++
     const added = log.add(verified)
     if (added.status === 'rejected') this.#reject(link, added.reason, index)
+    else if (added.status === 'added') this.#replicate(log)
     this.#planner.noteHighest(index, Date.now())
     this.passHave(index)
+  }
+
+  /** Appends newly delivered blocks to the replica, in order. */
+  #replicate (log: FeedLog): void {
+    const replica = this.#opts.replica
+    if (replica === undefined) return
+    while (replica.length < log.deliveredBlocks) {
+      const index = replica.length
+      const block = log.get(index)
+      if (block === undefined) break
+      const write = replica.append(index, this.cache.get(index) ?? encodeMessage({ type: MessageType.BLOCK, block }))
+      this.#replicaWrites = this.#replicaWrites.then(() => write).catch((err: unknown) => {
+        this.emit('error', err instanceof Error ? err : new Error(String(err)))
+      })
+    }
   }
 
   #reject (link: FeedLink, reason: WireReason | string, index?: number): void {
