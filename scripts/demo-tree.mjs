@@ -97,7 +97,7 @@ const ratios = members.map((p) => {
   const expected = seq - (p.firstSeq ?? seq)
   return expected > 0 ? p.seqs.size / expected : 1
 })
-const connect = members.flatMap((p) => p.connectMs).sort((a, b) => a - b)
+const connectTimes = members.flatMap((p) => p.connectMs).sort((a, b) => a - b)
 const pct = (xs, q) => xs.length === 0 ? NaN : xs[Math.min(xs.length - 1, Math.floor(q * xs.length))]
 const complete = ratios.filter((r) => r >= 1).length
 console.log('\n=== peer-tree base demo: summary ===')
@@ -107,7 +107,7 @@ console.log(`messages sent by the source    ${seq}`)
 console.log(`delivered per peer (since it   min ${(100 * Math.min(...ratios)).toFixed(1)}%  median ${(100 * pct([...ratios].sort((a, b) => a - b), 0.5)).toFixed(1)}%  `)
 console.log(`  first received a message)    ${complete}/${members.length} peers got every message (one tree, no backfill: see peer-tree-broadcast)`)
 console.log(`reconnections                  ${members.reduce((n, p) => n + p.disconnects, 0)} disconnect events across surviving peers`)
-console.log(`connect time per link          median ${pct(connect, 0.5).toFixed(0)} ms  p90 ${pct(connect, 0.9).toFixed(0)} ms  (discover → upstreamPeer, ${connect.length} links)`)
+console.log(`connect time per link          median ${pct(connectTimes, 0.5).toFixed(0)} ms  p90 ${pct(connectTimes, 0.9).toFixed(0)} ms  (discover → upstreamPeer, ${connectTimes.length} links)`)
 console.log(`server                         ${JSON.stringify(treeServer.stats())}`)
 
 for (const p of everyone) { p.client.destroy(); p.socket.disconnect() }
