@@ -27,8 +27,7 @@ import { snapshotOf } from './snapshot.js'
 import type { TreeSnapshot } from './snapshot.js'
 import { expireTx } from './transitions.js'
 import type { Change, TxEnv } from './transitions.js'
-import { echoOf } from './validate.js'
-import { createValidators } from './validate.js'
+import { createValidators, echoOf } from './validate.js'
 
 /** Any socket.io Server: the application's may be typed with its own events, or not at all. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -238,9 +237,10 @@ class PeerTreeServerImpl extends EventEmitter<PeerTreeServerEvents> {
   /** Send a committed change, then forget members that left. */
   #apply (treeID: TreeId, change: Change): void {
     for (const o of change.out) {
-      // `o` is a correlated (event, payload) pair; TypeScript cannot follow the union here.
-      const emit = this.#io.to(roomOf(o.to)).emit as (event: string, payload: unknown) => boolean
-      emit.call(this.#io.to(roomOf(o.to)), o.event, o.payload)
+      // `o` is a correlated (event, payload) pair, which TypeScript cannot follow through
+      // the typed emit; the pair itself was typed when it was built (transitions.ts).
+      const room = this.#io.to(roomOf(o.to)) as unknown as { emit: (event: string, payload: unknown) => boolean }
+      room.emit(o.event, o.payload)
     }
     for (const peerID of change.removed) this.#registry.unbind(peerID)
     this.#counters.repairs += change.repairs
@@ -286,7 +286,7 @@ class PeerTreeServerImpl extends EventEmitter<PeerTreeServerEvents> {
     // DESIGN: an 'error' nobody listens to must not crash the application.
     if (event === 'error' && this.listenerCount('error') === 0) return
     try {
-      (this.emit as (e: string, ...a: unknown[]) => boolean)(event, ...args)
+      EventEmitter.prototype.emit.call(this, event, ...args)
     } catch {
       // A listener threw. It is the application's bug, but the server keeps serving.
     }

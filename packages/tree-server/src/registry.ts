@@ -90,7 +90,12 @@ export class Registry {
 
   /** The socket is gone but the membership waits for a resume: unbind it from the socket only. */
   park (b: Binding): void {
-    if (b.client !== null && b.client.memberships.get(b.treeID) === b) b.client.memberships.delete(b.treeID)
+    if (b.client !== null) {
+      if (b.client.memberships.get(b.treeID) === b) b.client.memberships.delete(b.treeID)
+      // socket.io emptied the rooms of the closed socket, but a join that was under way when
+      // it closed may have put it back into this one.
+      void b.client.socket.leave(roomOf(b.peerID))
+    }
     b.client = null
   }
 
