@@ -33,7 +33,7 @@ async function source (url: string, opts: Parameters<typeof Feed.create>[1] = {}
 
 async function subscriber (url: string, key: string, opts: Parameters<typeof Feed.join>[2] = {}): Promise<Watched> {
   const socket = swarm.socket(url)
-  const sub = await Feed.join(socket, key, { wrtc, ed25519: ed, trees: (globalThis as any).TREES ?? 3, ...opts })
+  const sub = await Feed.join(socket, key, { wrtc, ed25519: ed, ...opts })
   const w: Watched = { sub, seqs: [], values: [], invalid: [] }
   sub.on('entry', ({ seq, data }) => { w.seqs.push(seq); w.values.push(data) })
   sub.on('invalid', (r) => { w.invalid.push(r) })

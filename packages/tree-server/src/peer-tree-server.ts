@@ -13,6 +13,7 @@ import { onCreate } from './handlers/create.js'
 import { onDisconnect } from './handlers/disconnect.js'
 import { onJoin } from './handlers/join.js'
 import { onLeave } from './handlers/leave.js'
+import { onLookup } from './handlers/lookup.js'
 import { onReconnect } from './handlers/reconnect.js'
 import { onResume } from './handlers/resume.js'
 import { onSignal } from './handlers/signal.js'
@@ -62,6 +63,7 @@ const HANDLERS: Record<keyof ClientToServerEvents, Handler> = {
   'tree:reconnect': onReconnect,
   'tree:leave': onLeave,
   'tree:resume': onResume,
+  'tree:lookup': onLookup,
   'peer:signal': onSignal,
   'peer:connected': onConnected
 }

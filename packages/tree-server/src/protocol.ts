@@ -67,6 +67,17 @@ export interface LeaveRequest {
   treeID: TreeId
 }
 
+export interface LookupRequest {
+  /** An owner key (base64url, 43 chars). */
+  key: string
+}
+
+export interface LookupMessage {
+  key: string
+  /** How many owned trees `<key>.0`, `<key>.1`, ... exist now, counted from 0 (0: none yet). */
+  trees: number
+}
+
 export interface SignalMessage {
   treeID: TreeId
   session: SessionId
@@ -167,6 +178,8 @@ export interface ClientToServerEvents {
   'tree:reconnect': (req: ReconnectRequest) => void
   'tree:leave': (req: LeaveRequest) => void
   'tree:resume': (req: ResumeRequest) => void
+  /** How many trees an owner key has (a feed subscriber needs only the key). */
+  'tree:lookup': (req: LookupRequest) => void
   'peer:signal': (msg: SignalMessage) => void
   /** Sent by the child once its link to the parent is up. */
   'peer:connected': (msg: LinkReport) => void
@@ -177,6 +190,7 @@ export interface ServerToClientEvents {
   'tree:discover': (msg: DiscoverMessage) => void
   'tree:ended': (msg: EndedMessage) => void
   'tree:error': (msg: ErrorMessage) => void
+  'tree:lookup': (msg: LookupMessage) => void
   /** To a parent: a child was placed under you; expect its offer on `session`. */
   'peer:child': (msg: ChildMessage) => void
   /** To a parent: the link `session` no longer exists in the tree; close it. */

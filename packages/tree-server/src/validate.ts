@@ -97,6 +97,8 @@ function signalSchema (maxSignalBytes: number) {
   })
 }
 
+const lookupSchema = v.object({ key: publicKeySchema })
+
 /** treeID and ref of a payload, when they look sane, to echo in `tree:error`. */
 const echoSchema = v.object({
   treeID: v.fallback(v.optional(v.pipe(v.string(), v.maxLength(MAX_ID_LENGTH))), undefined),
@@ -132,7 +134,8 @@ export function createValidators (opts: { maxSignalBytes: number }) {
     leave: validator('tree:leave', treeOnlySchema),
     resume: validator('tree:resume', resumeSchema),
     signal: validator('peer:signal', signalSchema(opts.maxSignalBytes)),
-    connected: validator('peer:connected', linkSchema)
+    connected: validator('peer:connected', linkSchema),
+    lookup: validator('tree:lookup', lookupSchema)
   }
 }
 

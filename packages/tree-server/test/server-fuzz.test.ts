@@ -9,7 +9,7 @@ import type { TreeSnapshot } from '../src/index.js'
 import { TestClient, buildTree, joinTree, startServer } from './helpers/socket-harness.js'
 
 const EVENTS: Array<keyof ClientToServerEvents> = [
-  'tree:challenge', 'tree:create', 'tree:join', 'tree:reconnect', 'tree:leave', 'tree:resume', 'peer:signal', 'peer:connected'
+  'tree:challenge', 'tree:create', 'tree:join', 'tree:reconnect', 'tree:leave', 'tree:resume', 'tree:lookup', 'peer:signal', 'peer:connected'
 ]
 const PROTO_NAMES = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', 'prototype']
 
@@ -24,6 +24,7 @@ function wellShaped (event: keyof ClientToServerEvents, known: string[]): fc.Arb
     case 'tree:resume': return fc.record({ treeID: id, token: fc.tuple(id, fc.string({ minLength: 1, maxLength: 4 })).map(([a, b]) => `${a}.${b.replace(/[^A-Za-z0-9_-]/g, 'x') || 'x'}`) })
     case 'peer:signal': return fc.record({ treeID: id, session: id, signal: fc.anything({ maxDepth: 2 }) })
     case 'peer:connected': return fc.record({ treeID: id, session: id })
+    case 'tree:lookup': return fc.record({ key: fc.oneof(id, fc.string({ minLength: 43, maxLength: 43 })) })
     case 'tree:challenge': return fc.anything({ maxDepth: 1 })
   }
 }

@@ -116,3 +116,27 @@ describe('owner proofs', () => {
     expect(await client.nextError('tree:create')).toMatchObject({ code: 'INVALID_PAYLOAD' })
   })
 })
+
+describe('tree:lookup', () => {
+  test('counts the owned trees of a key from index 0, and 0 once its source is gone', async () => {
+    const server = await startServer()
+    const owner = await makeOwner()
+    const source = await TestClient.connect(server)
+    const asker = await TestClient.connect(server)
+    const lookup = async (key = owner.key): Promise<number> => {
+      asker.emit('tree:lookup', { key })
+      return (await asker.next('tree:lookup')).trees
+    }
+    expect(await lookup()).toBe(0)
+    for (const index of [0, 1, 2]) {
+      const nonce = await challenge(source)
+      source.emit('tree:create', { ref: `r${index}`, owner: await proof(owner, nonce, index) })
+      await source.next('tree:discover')
+    }
+    expect(await lookup()).toBe(3)
+    asker.emit('tree:lookup', { key: 'not a key' })
+    expect((await asker.nextError('tree:lookup')).code).toBe('INVALID_PAYLOAD')
+    source.close()
+    await until(async () => (await lookup()) === 0, 'the lookup finds no tree', asker)
+  })
+})
