@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest'
 import { BackfillPlanner } from '../src/net/backfill-planner.js'
 import { PendingWants } from '../src/net/pending-wants.js'
+import { chooseHomeTree } from '../src/net/lookup.js'
 
 const opts = { gapGraceMs: 100, wantTimeoutMs: 1000, wantBatch: 4, maxInFlight: 16 }
 const ups = [{ link: 'a', tree: 0, highest: 20 }, { link: 'b', tree: 1, highest: 20 }]
@@ -79,5 +80,15 @@ describe('PendingWants', () => {
     w.add(4, 'z', 0)
     expect(w.take(4)).toEqual(['z'])
     expect(w.take(4)).toEqual([])
+  })
+})
+
+describe('chooseHomeTree', () => {
+  test('relays where relays are fewest, at random among ties; at random without counts', () => {
+    expect(chooseHomeTree(3, [4, 2, 3], () => 0.99)).toBe(1)
+    expect(chooseHomeTree(3, [1, 0, 0], () => 0)).toBe(1)
+    expect(chooseHomeTree(3, [1, 0, 0], () => 0.99)).toBe(2)
+    expect(chooseHomeTree(3, [], () => 0.5)).toBe(1)
+    expect(chooseHomeTree(2, [5], () => 0)).toBe(0)
   })
 })

@@ -76,6 +76,8 @@ export interface LookupMessage {
   key: string
   /** How many owned trees `<key>.0`, `<key>.1`, ... exist now, counted from 0 (0: none yet). */
   trees: number
+  /** Members with the `relay` role in each of those trees. */
+  relays: number[]
 }
 
 export interface SignalMessage {

@@ -134,6 +134,10 @@ describe('tree:lookup', () => {
       await source.next('tree:discover')
     }
     expect(await lookup()).toBe(3)
+    await joinTree(server, ownedTreeId(owner.key, 1), 'relay-in-1')
+    await joinTree(server, ownedTreeId(owner.key, 1), 'leaf-in-1', 'leaf')
+    asker.emit('tree:lookup', { key: owner.key })
+    expect(await asker.next('tree:lookup')).toEqual({ key: owner.key, trees: 3, relays: [0, 1, 0] })
     asker.emit('tree:lookup', { key: 'not a key' })
     expect((await asker.nextError('tree:lookup')).code).toBe('INVALID_PAYLOAD')
     source.close()

@@ -15,7 +15,7 @@ import {
 } from './net-constants.js'
 import { Source } from './source.js'
 import { Subscriber } from './subscriber.js'
-import { lookupTrees } from './lookup.js'
+import { chooseHomeTree, lookupTrees } from './lookup.js'
 
 interface CommonOptions {
   /** `wrtc` implementation for Node (`require('@roamhq/wrtc')`); browsers have WebRTC built in. */
@@ -121,8 +121,8 @@ export const Feed = {
   },
 
   /**
-   * Joins the feed named `key` on every one of its trees: a relay in one (chosen at random)
-   * and a leaf in the others. Resolves once placed in a tree.
+   * Joins the feed named `key` on every one of its trees: a relay in one (where relays are
+   * fewest) and a leaf in the others. Resolves once placed in a tree.
    * @example const sub = await Feed.join(socket, key, { wrtc }); sub.on('entry', ({ seq, data }) => show(seq, data))
    */
   async join (socket: Socket, key: string, opts: JoinFeedOptions = {}): Promise<Subscriber> {
@@ -132,7 +132,8 @@ export const Feed = {
     if (from !== 'live') checkCount(from, 'from', 0, Number.MAX_SAFE_INTEGER)
     if (opts.replica !== undefined && from !== 0) throw new RangeError("a replica keeps the whole log: use from: 'start'")
     const ed = opts.ed25519 ?? await defaultEd25519()
-    const trees = opts.trees ?? await lookupTrees(socket, key)
+    const found = opts.trees === undefined ? await lookupTrees(socket, key) : { trees: opts.trees, relays: [] }
+    const trees = found.trees
     checkCount(trees, 'trees', 1, MAX_TREES)
     const forest = new Forest(socket, {
       peer: clientOptions(opts),
@@ -153,8 +154,10 @@ export const Feed = {
     })
     await sub.loadReplica()
     const placed = new Promise<void>((resolve) => forest.once('placed', () => resolve()))
-    const home = Math.floor(Math.random() * trees)
-    for (let i = 0; i < trees; i++) forest.joinTree(key, i, i === home ? 'relay' : 'leaf')
+    const home = chooseHomeTree(trees, found.relays)
+    // The home tree first: its placement then reaches the server before the next peer's lookup.
+    forest.joinTree(key, home, 'relay')
+    for (let i = 0; i < trees; i++) if (i !== home) forest.joinTree(key, i, 'leaf')
     await placed
     return sub
   }
