@@ -1,14 +1,15 @@
 // The public API: constructor forms and misuse, options, close(), stats(), snapshot(),
 // the 'error' event, and the built CommonJS / ESM entry points.
 import { EventEmitter } from 'node:events'
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { createServer } from 'node:http'
 import { createRequire } from 'node:module'
 import type { AddressInfo } from 'node:net'
 import { Server } from 'socket.io'
 import { io as connectSocket } from 'socket.io-client'
 import { describe, expect, onTestFinished, test } from 'vitest'
-import { MemoryStore, PeerTreeServer, PeerTreeServerError } from '../src/index.js'
+import { DEFAULT_K1, MemoryStore, PeerTreeServer, PeerTreeServerError } from '../src/index.js'
+import { resolveOptions } from '../src/options.js'
 import type { TreeStore } from '../src/index.js'
 import { TestClient, buildTree, startServer } from './helpers/socket-harness.js'
 
@@ -52,6 +53,17 @@ describe('constructor', () => {
     const { treeID } = await buildTree(server, 0)
     const snap = await server.tree.snapshot(treeID)
     expect([snap?.k, snap?.k1]).toEqual([4, 10])
+  })
+
+  test('the options table in docs/server-api.md gives the defaults the code uses (the original README said k1 = 10, its code 5)', () => {
+    const doc = readFileSync(new URL('../../../docs/server-api.md', import.meta.url), 'utf8')
+    const rows = new Map([...doc.matchAll(/^\| `(\w+)` \| `(\d+)` \|/gm)].map((m) => [m[1] as string, Number(m[2])]))
+    const resolved = resolveOptions(undefined) as unknown as Record<string, unknown>
+    const numeric = Object.keys(resolved).filter((name) => typeof resolved[name] === 'number')
+    expect([...rows.keys()].sort()).toEqual(numeric.sort())
+    for (const [name, value] of rows) expect(resolved[name], name).toBe(value)
+    expect(rows.get('k1')).toBe(DEFAULT_K1)
+    expect(DEFAULT_K1).toBe(10)
   })
 
   test('serves sockets that connected before it was made', async () => {

@@ -156,6 +156,54 @@ describe('tree:reconnect', () => {
     expectSound(snap)
   })
 
+  test('a member that re-requests a parent again and again is listed once: no ghost children, no leaked slots', async () => {
+    // The original appended the node again on every re-discover: [A, B, A, A] under the root.
+    const server = await startServer({ k: 2, k1: 2 })
+    const { treeID, source, members } = await buildTree(server, 2) // src[m0 m1]
+    const m0 = at(members, 0)
+    const holders = new Map([[source.discover.peerID, source.client], [at(members, 1).discover.peerID, at(members, 1).client]])
+    let current = m0.discover
+    for (let i = 0; i < 3; i++) {
+      m0.client.emit('tree:reconnect', { treeID, session: null })
+      const d = await m0.client.next('tree:discover', (x) => x.reason === 'reconnect')
+      expect(d.parent).not.toBe(current.parent)
+      // The parent it left was told once that the link is gone.
+      expect(await holders.get(current.parent as string)?.next('peer:unlink')).toEqual({ treeID, session: current.session })
+      current = d
+    }
+    const snap = await server.tree.snapshot(treeID)
+    const listings = snap?.peers.flatMap((p) => p.children).filter((c) => c === m0.discover.peerID)
+    expect(listings).toEqual([m0.discover.peerID])
+    expect(peer(snap, m0.discover.peerID).parent).toBe(current.parent)
+    expect(snap?.size).toBe(3)
+    expectSound(snap)
+    // The slots the moves freed are free again: late joiners fill the shallowest ones, and
+    // every member but the source is still listed exactly once.
+    const late = [await joinTree(server, treeID, 'late0'), await joinTree(server, treeID, 'late1'), await joinTree(server, treeID, 'late2')]
+    const after = await server.tree.snapshot(treeID)
+    expect(late.map((m) => peer(after, m.discover.peerID).depth).sort()).toEqual([1, 2, 2])
+    expect(after?.peers.reduce((n, p) => n + p.children.length, 0)).toBe(5)
+    expectSound(after)
+  })
+
+  test('a member is never told to connect to itself (the original did, with k1 = k = 2 and with k1 = k = 1)', async () => {
+    for (const k of [2, 1]) {
+      const server = await startServer({ k, k1: k })
+      const { treeID, source, members } = await buildTree(server, k) // k = 2: src[m0 m1]; k = 1: src[m0]
+      const m0 = at(members, 0)
+      // m0 has a free slot of its own; the original's search found it first.
+      m0.client.emit('tree:reconnect', { treeID, session: null })
+      const d = await m0.client.next('tree:discover', (x) => x.reason === 'reconnect')
+      expect(d.parent).not.toBe(m0.discover.peerID)
+      expect(d.parent).toBe(k === 2 ? at(members, 1).discover.peerID : source.discover.peerID)
+      // The same after a failed link (the original's 10 s timeout case).
+      m0.client.emit('tree:reconnect', { treeID, session: d.session, failed: true })
+      const again = await m0.client.next('tree:discover', (x) => x.reason === 'reconnect')
+      expect(again.parent).not.toBe(m0.discover.peerID)
+      expectSound(await server.tree.snapshot(treeID))
+    }
+  })
+
   test('refused for a non-member (NOT_IN_TREE) and for the source (UNKNOWN_SESSION)', async () => {
     const server = await startServer()
     const { treeID, source } = await buildTree(server, 1)

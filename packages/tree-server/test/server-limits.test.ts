@@ -1,6 +1,6 @@
-// Resource limits: TREE_FULL, TOO_MANY_TREES, RATE_LIMITED.
+// Resource limits: TREE_FULL, TOO_MANY_TREES, RATE_LIMITED, and no state left behind by a socket.
 import { describe, expect, test } from 'vitest'
-import { TestClient, buildTree, createTree, startServer } from './helpers/socket-harness.js'
+import { TestClient, buildTree, createTree, startServer, until } from './helpers/socket-harness.js'
 
 describe('limits', () => {
   test('TREE_FULL at maxPeersPerTree members (the source counts)', async () => {
@@ -32,6 +32,22 @@ describe('limits', () => {
     expect(await c.nextError('tree:create')).toMatchObject({ code: 'TOO_MANY_TREES' })
     c.emit('tree:join', { treeID: other.discover.treeID })
     expect(await c.nextError('tree:join')).toMatchObject({ code: 'TOO_MANY_TREES' })
+  })
+
+  test('no state outlives its socket: after sockets create, join and go, the server holds nothing for them', async () => {
+    // The original's signalling layer (simple-signal-server 2.1.1) kept an entry per closed socket.
+    const server = await startServer()
+    const { source, members } = await buildTree(server, 4)
+    const stranger = await TestClient.connect(server, 'stranger')
+    stranger.emit('tree:challenge')
+    await stranger.next('tree:challenge')
+    expect(server.tree.stats()).toMatchObject({ trees: 1, peers: 5, sockets: 6 })
+    for (const m of [...members, { client: stranger }]) m.client.close()
+    const watcher = await TestClient.connect(server, 'watcher')
+    await until(() => server.tree.stats().sockets === 2 && server.tree.stats().peers === 1, 'the server saw the members go', watcher)
+    source.client.close()
+    await until(() => server.tree.stats().sockets === 1, 'the server saw the source go', watcher)
+    expect(server.tree.stats()).toMatchObject({ trees: 0, peers: 0, sockets: 1 })
   })
 
   test('RATE_LIMITED beyond the request burst (twice requestsPerSecond) on a frozen clock', async () => {

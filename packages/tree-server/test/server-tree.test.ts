@@ -82,6 +82,24 @@ describe('create and join', () => {
     expect((await both.next('tree:discover', (d) => d.ref === 'own')).reason).toBe('create')
     expect(server.tree.stats().peers).toBe(5)
   })
+
+  test('joining a second tree gives the socket a fresh node there: its children in the first tree stay behind', async () => {
+    // The original reused the socket's node, so a subtree from T1 showed up in T2's model.
+    const server = await startServer({ k1: 1 })
+    const t1 = await buildTree(server, 2) // s1[a[b]]
+    const [a, b] = t1.members
+    if (a === undefined || b === undefined) throw new Error('no members')
+    const t2 = await createTree(server, {}, 's2')
+    a.client.emit('tree:join', { treeID: t2.discover.treeID })
+    const d2 = await a.client.next('tree:discover', (d) => d.treeID === t2.discover.treeID)
+    expect(d2.peerID).not.toBe(a.discover.peerID)
+    const snap2 = await server.tree.snapshot(t2.discover.treeID)
+    expect(snap2?.peers.map((p) => [p.peerID, p.children])).toEqual([[t2.discover.peerID, [d2.peerID]], [d2.peerID, []]])
+    const snap1 = await server.tree.snapshot(t1.treeID)
+    expect(snap1?.peers.find((p) => p.peerID === a.discover.peerID)?.children).toEqual([b.discover.peerID])
+    await b.client.sync()
+    expect(b.client.unread('tree:discover')).toEqual([])
+  })
 })
 
 describe('signalling', () => {
