@@ -1,5 +1,5 @@
 import type { Socket } from 'socket.io-client'
-import type { ChallengeMessage } from 'peer-tree-server/protocol'
+import type { ChallengeMessage } from './protocol.js'
 
 /**
  * Hands out server challenge nonces to the clients that share one socket, first come

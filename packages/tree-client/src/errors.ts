@@ -1,4 +1,4 @@
-import type { ServerErrorCode } from 'peer-tree-server/protocol'
+import type { ServerErrorCode } from './protocol.js'
 
 /** Codes the client produces itself; the server's codes (ServerErrorCodes) pass through unchanged. */
 export const ClientErrorCodes = {

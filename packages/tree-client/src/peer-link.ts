@@ -1,5 +1,5 @@
 import type SimplePeer from 'simple-peer'
-import type { PeerId, SessionId } from 'peer-tree-server/protocol'
+import type { PeerId, SessionId } from './protocol.js'
 import { createPeer, type PeerOptions } from './create-peer.js'
 
 export type LinkDirection = 'upstream' | 'downstream'

@@ -4,7 +4,7 @@ import {
   ownerSignable,
   type ChildMessage, type DiscoverMessage, type EndedMessage, type ErrorMessage, type PeerId,
   type PeerRole, type SessionId, type SignalMessage, type TreeId, type UnlinkMessage
-} from 'peer-tree-server/protocol'
+} from './protocol.js'
 import { requestChallenge } from './challenge.js'
 import { DEFAULT_TIMEOUT_MS } from './constants.js'
 import type { PeerOptions } from './create-peer.js'

@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events'
+import { readFileSync } from 'node:fs'
 import wrtc from '@roamhq/wrtc'
-import { expect, test } from 'vitest'
-import { PeerTreeClient, PeerTreeError } from '../src/index.js'
+import { expect, test, vi } from 'vitest'
+import { DEFAULT_TIMEOUT_MS, PeerTreeClient, PeerTreeError } from '../src/index.js'
 
 /** Just enough of a socket to construct a client; these tests never reach a server. */
 function fakeSocket (): any {
@@ -56,4 +57,66 @@ test('destroy() is idempotent, tells the server, and later calls throw ERR_DESTR
 test('write() before any downstream peer reaches nobody and says so', () => {
   const client = new PeerTreeClient(fakeSocket())
   expect(client.write('hello world')).toBe(0)
+})
+
+test('opts.timeout (default 10000, as documented) bounds the upstream set-up: then disconnect, and a new upstream is asked for', () => {
+  vi.useFakeTimers()
+  try {
+    const doc = readFileSync(new URL('../../../docs/client-api.md', import.meta.url), 'utf8')
+    expect(doc).toContain(`| \`timeout\` | \`${DEFAULT_TIMEOUT_MS}\` |`)
+    expect(DEFAULT_TIMEOUT_MS).toBe(10_000)
+    // The original passed opts.timeout nowhere that mattered: simple-signal's fixed 10 s applied.
+    for (const timeout of [undefined, 1234]) {
+      const socket = fakeSocket()
+      const client = new PeerTreeClient(socket, timeout === undefined ? { wrtc } : { wrtc, timeout })
+      const limit = timeout ?? DEFAULT_TIMEOUT_MS
+      expect(client.timeout).toBe(limit)
+      const disconnect = vi.fn()
+      client.on('disconnect', disconnect)
+      client.connect('tree-1')
+      socket.listeners('tree:discover')[0]({ treeID: 'tree-1', peerID: 'me', parent: 'silent', session: 's1', token: 'me.x', reason: 'join' })
+      vi.advanceTimersByTime(limit - 1)
+      expect(disconnect).not.toHaveBeenCalled()
+      vi.advanceTimersByTime(1)
+      expect(disconnect).toHaveBeenCalledTimes(1)
+      expect(socket.sent.filter(([e]: [string]) => e === 'tree:reconnect')).toEqual([['tree:reconnect', { treeID: 'tree-1', session: 's1', failed: true }]])
+      client.destroy()
+    }
+  } finally {
+    vi.useRealTimers()
+  }
+})
+
+test('a socket event the client cannot handle never throws into socket.io, and later events are still handled', () => {
+  // In the original, one throw inside a socket.io-client handler stopped that socket for good.
+  const socket = fakeSocket()
+  const client = new PeerTreeClient(socket)
+  const discovered: string[] = []
+  client.on('discover', (treeID) => discovered.push(treeID))
+  client.connect('tree-1')
+  const hostile = { get treeID (): string { throw new Error('hostile getter') } }
+  for (const event of ['tree:discover', 'tree:ended', 'tree:error', 'peer:child', 'peer:unlink', 'peer:signal', 'connect', 'disconnect']) {
+    for (const payload of [undefined, null, 42, 'x', [], {}, hostile]) {
+      for (const fn of socket.listeners(event)) expect(() => fn(payload), `${event} ${String(payload)}`).not.toThrow()
+    }
+  }
+  socket.listeners('tree:discover')[0]({ treeID: 'tree-1', peerID: 'me', parent: null, session: null, token: 'me.x', reason: 'join' })
+  expect(discovered).toEqual(['tree-1'])
+  expect(client.treeID).toBe('tree-1')
+})
+
+test('a malformed signal from the network ends the upstream link and asks for another, instead of throwing', async () => {
+  const socket = fakeSocket()
+  const client = new PeerTreeClient(socket, { wrtc })
+  const disconnect = vi.fn()
+  client.on('disconnect', disconnect)
+  client.connect('tree-1')
+  socket.listeners('tree:discover')[0]({ treeID: 'tree-1', peerID: 'me', parent: 'p', session: 's1', token: 'me.x', reason: 'join' })
+  const onSignal = socket.listeners('peer:signal')[0]
+  expect(() => onSignal({ treeID: 'tree-1', session: 's1', signal: { type: 'answer', sdp: 'not sdp at all' } })).not.toThrow()
+  await vi.waitFor(() => expect(disconnect).toHaveBeenCalledTimes(1))
+  // The destroyed peer gets more signals: the original threw 'cannot signal after peer is destroyed'.
+  expect(() => onSignal({ treeID: 'tree-1', session: 's1', signal: { candidate: 'x' } })).not.toThrow()
+  expect(socket.sent.filter(([e]: [string]) => e === 'tree:reconnect')).toEqual([['tree:reconnect', { treeID: 'tree-1', session: 's1', failed: true }]])
+  client.destroy()
 })
