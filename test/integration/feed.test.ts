@@ -188,10 +188,13 @@ test('a Node subscriber keeps a full replica in a file and goes on from it after
   const path = join(dir, 'feed.replica')
   const server = await swarm.server()
   const feed = await source(server.url, { trees: 2 })
-  await Promise.all(range(100).map((i) => feed.append(i)))
+  const big = Uint8Array.from({ length: 300_000 }, (_, i) => i % 251) // ~18 data-channel messages
+  await Promise.all([...range(99).map((i) => feed.append(i)), feed.append(big)])
   const replica = await FileBlockStore.open(path)
   const first = await subscriber(server.url, feed.key, { replica })
   await allDelivered([first], 100)
+  expect(first.values.slice(0, 99)).toEqual(range(99))
+  expect(first.values[99]).toEqual(big) // split into fragments on the way, joined again
   await first.sub.flush()
   first.sub.close()
   await replica.close()
