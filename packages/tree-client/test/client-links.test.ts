@@ -1,0 +1,76 @@
+// Which peer connections a client opens, in which role, with which options. createPeer (the
+// only place that makes a simple-peer) is wrapped so the test sees every call; it still
+// makes real ones.
+import { EventEmitter } from 'node:events'
+import wrtc from '@roamhq/wrtc'
+import { beforeEach, expect, test, vi } from 'vitest'
+import { createPeer } from '../src/create-peer.js'
+import { PeerTreeClient } from '../src/index.js'
+
+vi.mock('../src/create-peer.js', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../src/create-peer.js')>()
+  return { createPeer: vi.fn(real.createPeer) }
+})
+
+const made = vi.mocked(createPeer)
+beforeEach(() => { made.mockClear() })
+
+/** Just enough of a socket: records what the client sends; `deliver` plays the server. */
+function fakeSocket (): any {
+  const socket: any = new EventEmitter()
+  socket.sent = [] as unknown[][]
+  socket.emit = function (event: string, ...args: unknown[]) {
+    socket.sent.push([event, ...args])
+    return true
+  }
+  socket.off = socket.removeListener
+  socket.deliver = (event: string, payload: unknown) => { for (const fn of socket.listeners(event)) fn(payload) }
+  return socket
+}
+
+test('the downstream end is the WebRTC initiator, and opts reach simple-peer in both directions', () => {
+  const socket = fakeSocket()
+  const config = { iceServers: [] }
+  const opts = { wrtc, trickle: false, config, timeout: 5000 }
+  const client = new PeerTreeClient(socket, opts)
+  client.connect('t')
+  socket.deliver('tree:discover', { treeID: 't', peerID: 'me', parent: 'up', session: 's-up', token: 'me.x', reason: 'join' })
+  socket.deliver('peer:child', { treeID: 't', session: 's-down', child: 'kid' })
+  expect(made.mock.calls.map(([, initiator]) => initiator)).toEqual([true, false])
+  for (const [peerOpts] of made.mock.calls) {
+    expect(peerOpts).toEqual({ wrtc, trickle: false, config })
+  }
+  expect(opts).toEqual({ wrtc, trickle: false, config, timeout: 5000 })
+  client.destroy()
+})
+
+test('a client opens only the links the server announced: a signal on any other session opens nothing', () => {
+  // The original accepted every incoming request ("all incoming requests are downstream").
+  const socket = fakeSocket()
+  const client = new PeerTreeClient(socket, { wrtc })
+  client.connect('t')
+  const offer = { type: 'offer', sdp: 'v=0\r\n' }
+  socket.deliver('peer:signal', { treeID: 't', session: 'unannounced', signal: offer })
+  expect(made).not.toHaveBeenCalled()
+  socket.deliver('tree:discover', { treeID: 't', peerID: 'me', parent: 'up', session: 's-up', token: 'me.x', reason: 'join' })
+  expect(made).toHaveBeenCalledTimes(1)
+  socket.deliver('peer:signal', { treeID: 't', session: 'unannounced', signal: offer })
+  socket.deliver('peer:signal', { treeID: 'another-tree', session: 's-up', signal: offer })
+  socket.deliver('peer:child', { treeID: 'another-tree', session: 's-x', child: 'kid' })
+  expect(made).toHaveBeenCalledTimes(1)
+  socket.deliver('peer:child', { treeID: 't', session: 's-down', child: 'kid' })
+  socket.deliver('peer:child', { treeID: 't', session: 's-down', child: 'kid' }) // a repeat opens nothing more
+  expect(made).toHaveBeenCalledTimes(2)
+  client.destroy()
+})
+
+test('the source opens no upstream', () => {
+  const socket = fakeSocket()
+  const client = new PeerTreeClient(socket, { wrtc })
+  client.create()
+  const [, { ref }] = socket.sent.find(([e]: [string]) => e === 'tree:create')
+  socket.deliver('tree:discover', { treeID: 't', ref, peerID: 'src', parent: null, session: null, token: 'src.x', reason: 'create' })
+  expect(client.isSource).toBe(true)
+  expect(made).not.toHaveBeenCalled()
+  client.destroy()
+})
