@@ -1,5 +1,7 @@
 // The base tree over real WebRTC (@roamhq/wrtc) and a real socket.io server on loopback.
-import { afterEach, describe, expect, test } from 'vitest'
+import wrtc from '@roamhq/wrtc'
+import { afterEach, describe, expect, test, vi } from 'vitest'
+import type SimplePeer from 'simple-peer'
 import { Swarm, type TestPeer } from '../helpers/swarm.js'
 import { allLinksUp, descendants, viewTree, type TreeView } from '../helpers/tree-view.js'
 import { nextEvent, until } from '../helpers/wait.js'
@@ -196,6 +198,8 @@ describe('reconnectUpstream and timeouts', () => {
     expect(view.parent.get(mover.client.peerID as string)).not.toBe(oldParent)
     expect(mover.discovers).toBe(discovers + 1)
     expect(mover.disconnects).toBe(1)
+    // One request reached the server: the original's close handler sent a second one.
+    expect(server.treeServer.stats().counters.reconnects).toBe(1)
     await broadcast(source, peers, 'moved')
   })
 
@@ -237,6 +241,192 @@ describe('reconnectUpstream and timeouts', () => {
   })
 })
 
+describe('events and links, as the original API promised them', () => {
+  test('discover carries the tree ID on create and join, before any upstream; the source never gets upstreamPeer; an orphan sees disconnect, discover, upstreamPeer', async () => {
+    const server = await swarm.server({ k: 1, k1: 1 })
+    const source = swarm.peer(server.url, { name: 'source' })
+    const log = new Map<TestPeer, string[]>()
+    const record = (p: TestPeer): void => {
+      const events: string[] = []
+      log.set(p, events)
+      // What the client holds at the moment it emits, not after.
+      p.client.on('discover', (id) => { events.push(`discover ${id === p.client.treeID ? 'treeID' : id} ${p.client.upstreamPeer === null ? 'no-upstream' : 'upstream'}`) })
+      p.client.on('disconnect', () => { events.push('disconnect') })
+      p.client.on('upstreamPeer', (peer) => { events.push(`upstreamPeer ${peer.connected ? 'connected' : 'not-connected'}`) })
+    }
+    record(source)
+    source.client.create()
+    const [treeID] = await nextEvent<[string]>(source.client, 'discover')
+    const a = swarm.peer(server.url, { name: 'a' })
+    const b = swarm.peer(server.url, { name: 'b' })
+    record(a)
+    record(b)
+    a.client.connect(treeID)
+    await nextEvent(a.client, 'upstreamPeer')
+    b.client.connect(treeID) // src[a[b]]
+    await nextEvent(b.client, 'upstreamPeer')
+    await waitForLinks(server, treeID, [source, a, b])
+    expect(log.get(source)).toEqual(['discover treeID no-upstream'])
+    expect(log.get(b)).toEqual(['discover treeID no-upstream', 'upstreamPeer connected'])
+    // The child end initiates.
+    expect((b.client.upstreamPeer as unknown as { initiator: boolean }).initiator).toBe(true)
+    expect((a.client.downstreamPeers[0] as unknown as { initiator: boolean }).initiator).toBe(false)
+
+    a.client.destroy()
+    await until(() => b.upstreams === 2 && b.client.upstreamPeer !== null, { what: 'b is re-homed under the source' })
+    await waitForLinks(server, treeID, [source, b])
+    expect(log.get(b)).toEqual(['discover treeID no-upstream', 'upstreamPeer connected', 'disconnect', 'discover treeID no-upstream', 'upstreamPeer connected'])
+    expect(source.upstreams).toBe(0)
+    expect(log.get(source)).toEqual(['discover treeID no-upstream'])
+  })
+
+  test("a peer.on('connect') and a peer.on('stream') attached in the upstreamPeer or downstreamPeer handler each fire once", async () => {
+    const server = await swarm.server()
+    const camera = (): MediaStream => {
+      const track = new wrtc.nonstandard.RTCVideoSource().createTrack()
+      swarm.onClose(() => { track.stop() })
+      return new wrtc.MediaStream([track]) as unknown as MediaStream
+    }
+    // opts.stream goes to simple-peer for both directions, as in the original. The viewer's
+    // stream reaches the source before the link is up (it rides on the viewer's offer), so the
+    // source's handler sees it only through the replay; the source's comes by renegotiation.
+    const source = swarm.peer(server.url, { name: 'source', stream: camera() })
+    const viewer = swarm.peer(server.url, { name: 'viewer', stream: camera() })
+    const seen = { source: { connects: 0, streams: 0 }, viewer: { connects: 0, streams: 0 } }
+    const watch = (counts: { connects: number, streams: number }) => (peer: SimplePeer.Instance): void => {
+      peer.on('connect', () => { counts.connects++ })
+      peer.on('stream', () => { counts.streams++ })
+    }
+    source.client.on('downstreamPeer', watch(seen.source))
+    viewer.client.on('upstreamPeer', watch(seen.viewer))
+    source.client.create()
+    const [treeID] = await nextEvent<[string]>(source.client, 'discover')
+    viewer.client.connect(treeID)
+    const all = (): boolean => Object.values(seen).every((c) => c.connects === 1 && c.streams === 1)
+    await until(all, { what: 'both handlers saw connect and stream', describe: () => JSON.stringify(seen) })
+    // Data written now arrives after any replay would have: still once each.
+    await broadcast(source, [viewer], 'after replay')
+    expect(seen).toEqual({ source: { connects: 1, streams: 1 }, viewer: { connects: 1, streams: 1 } })
+  })
+
+  test('destroy() with live links up and down: no throw, its peer connections close, the server re-places its child, and it emits nothing more', async () => {
+    const server = await swarm.server({ k: 1, k1: 1 })
+    const { treeID, source, peers: [mid, child] } = await buildTree(server.url, 2) // src[mid[child]]
+    if (mid === undefined || child === undefined) throw new Error('no peers')
+    await waitForLinks(server, treeID, [source, mid, child])
+    const links = [mid.client.upstreamPeer, ...mid.client.downstreamPeers]
+    const midID = mid.client.peerID as string
+    const emitted = vi.spyOn(mid.client, 'emit')
+    expect(() => mid.client.destroy()).not.toThrow()
+    expect(links.every((l) => l !== null && (l.destroyed || (l as unknown as { destroying: boolean }).destroying))).toBe(true)
+    await until(() => child.upstreams === 2 && child.client.upstreamPeer !== null, { what: 'the child is re-homed' })
+    const view = await waitForLinks(server, treeID, [source, child])
+    expect(view.parent.has(midID)).toBe(false)
+    expect(view.parent.get(child.client.peerID as string)).toBe(view.source)
+    expect(emitted).not.toHaveBeenCalled()
+    expect(mid.client.upstreamPeer).toBeNull()
+    expect(mid.client.downstreamPeers).toEqual([])
+    await broadcast(source, [child], 'after destroy')
+  })
+
+  test('downstreamPeers stays exact as children leave (the original dropped by stale index)', async () => {
+    const server = await swarm.server({ k1: 3 })
+    const source = swarm.peer(server.url, { name: 'source' })
+    const byChild = new Map<string, unknown>()
+    source.client.on('downstreamPeer', (peer, info) => { byChild.set(info.peerID, peer) })
+    source.client.create()
+    const [treeID] = await nextEvent<[string]>(source.client, 'discover')
+    const kids: TestPeer[] = []
+    for (let i = 0; i < 3; i++) {
+      const kid = swarm.peer(server.url, { name: `kid${i}` })
+      kid.client.connect(treeID)
+      await nextEvent(kid.client, 'discover')
+      kids.push(kid)
+    }
+    await waitForLinks(server, treeID, [source, ...kids])
+    const [k0, k1, k2] = kids.map((k) => byChild.get(k.client.peerID as string))
+    expect(new Set(source.client.downstreamPeers)).toEqual(new Set([k0, k1, k2]))
+    kids[0]?.client.destroy()
+    await until(() => source.client.downstreamPeers.length === 2, { what: 'the source dropped kid0' })
+    expect(new Set(source.client.downstreamPeers)).toEqual(new Set([k1, k2]))
+    kids[2]?.client.destroy()
+    await until(() => source.client.downstreamPeers.length === 1, { what: 'the source dropped kid2' })
+    expect(source.client.downstreamPeers).toEqual([k1])
+    expect(source.client.write('to kid1')).toBe(1)
+    await until(() => kids[1]?.received.includes('to kid1') === true, { what: 'kid1 got the write' })
+  })
+})
+
+describe('signalling blips', () => {
+  test('with a grace period, a peer whose socket drops and comes back keeps its place and its links', async () => {
+    const server = await swarm.server({ k: 1, k1: 1, reconnectGraceMs: 60_000 })
+    const { treeID, source, peers: [a, b] } = await buildTree(server.url, 2) // src[a[b]]
+    if (a === undefined || b === undefined) throw new Error('no peers')
+    await waitForLinks(server, treeID, [source, a, b])
+    const before = { id: a.client.peerID, upstream: a.client.upstreamPeer, down: a.client.downstreamPeers[0], discovers: a.discovers }
+    a.socket.io.engine.close() // the signalling connection drops; socket.io-client reconnects by itself
+    await nextEvent(a.socket.io, 'reconnect', { what: "a's socket is back" })
+    await until(() => server.treeServer.stats().counters.resumes === 1, { what: 'the server resumed a' })
+    const view = await waitForLinks(server, treeID, [source, a, b])
+    expect(a.client.peerID).toBe(before.id)
+    expect(a.client.upstreamPeer).toBe(before.upstream)
+    expect(a.client.downstreamPeers).toEqual([before.down])
+    expect(view.parent.get(b.client.peerID as string)).toBe(a.client.peerID)
+    expect([a.disconnects, b.disconnects, a.discovers]).toEqual([0, 0, before.discovers])
+    expect(source.client.downstreamPeers).toHaveLength(1)
+    await broadcast(source, [a, b], 'after the blip')
+  })
+
+  test('without one (the default), the peer rejoins as a new member and every live link matches the tree: no parent over its limit', async () => {
+    // In the original, the freed slot went to a new peer while the old link stayed up: k exceeded.
+    const server = await swarm.server({ k: 1, k1: 1 })
+    const { treeID, source, peers: [a, b] } = await buildTree(server.url, 2) // src[a[b]]
+    if (a === undefined || b === undefined) throw new Error('no peers')
+    await waitForLinks(server, treeID, [source, a, b])
+    const oldID = a.client.peerID
+    a.socket.io.engine.close()
+    await until(() => a.client.peerID !== oldID && a.client.upstreamPeer !== null, { what: 'a rejoined and connected' })
+    const view = await waitForLinks(server, treeID, [source, a, b])
+    expect(view.parent.get(b.client.peerID as string)).toBe(view.source)
+    expect(view.parent.get(a.client.peerID as string)).toBe(b.client.peerID)
+    expect(source.client.downstreamPeers).toHaveLength(1)
+    expect(b.client.downstreamPeers).toHaveLength(1)
+    await broadcast(source, [a, b], 'after the rejoin')
+  })
+})
+
+describe('signalling blips', () => {
+  test('with a grace period, a peer whose socket reconnects keeps its place and its links', async () => {
+    const server = await swarm.server({ k: 2, k1: 2, reconnectGraceMs: 30_000 })
+    const { treeID, source, peers } = await buildTree(server.url, 5)
+    await waitForLinks(server, treeID, [source, ...peers])
+    const blip = peers[0] as TestPeer // an interior peer: p2 and p3 hang below it
+    const before = await viewTree(server.treeServer, treeID)
+    const resumed = nextEvent(blip.client, 'discover')
+    blip.socket.io.engine.close()
+    await resumed
+    const after = await waitForLinks(server, treeID, [source, ...peers])
+    expect(after.parent).toEqual(before.parent)
+    for (const p of peers) expect(p.disconnects).toBe(0)
+    await broadcast(source, peers, 'after the blip')
+  })
+
+  test('without one, it joins again as a new member and its children are re-placed', async () => {
+    const server = await swarm.server({ k: 2, k1: 2 })
+    const { treeID, source, peers } = await buildTree(server.url, 5)
+    await waitForLinks(server, treeID, [source, ...peers])
+    const blip = peers[0] as TestPeer
+    const oldID = blip.client.peerID
+    const rejoined = nextEvent(blip.client, 'discover', { filter: () => blip.client.peerID !== oldID })
+    blip.socket.io.engine.close()
+    await rejoined
+    const view = await waitForLinks(server, treeID, [source, ...peers])
+    expect(view.parent.has(oldID as string)).toBe(false)
+    expect(view.children.get(blip.client.peerID as string) ?? []).toHaveLength(0)
+    await broadcast(source, peers, 'after the rejoin')
+  })
+})
+
 describe('several trees on one server', () => {
   test("trees do not see each other's peers, signals or data", async () => {
     const server = await swarm.server({ k: 2, k1: 2 })
@@ -268,11 +458,14 @@ describe('several trees on one server', () => {
     const server = await swarm.server()
     const { treeID, source } = await buildTree(server.url, 0)
     source.client.create()
-    const [err] = await nextEvent<[{ code: string }]>(source.client, 'error')
-    expect(err.code).toBe('ALREADY_IN_TREE')
+    const [err] = await nextEvent<[{ code: string, message: string }]>(source.client, 'error')
+    expect([err.code, err.message]).toEqual(['ALREADY_IN_TREE', 'Already connected to tree.'])
+    // The original emitted this error and then joined anyway, becoming its own child.
     source.client.connect(treeID)
-    const [err2] = await nextEvent<[{ code: string }]>(source.client, 'error')
-    expect(err2.code).toBe('ALREADY_IN_TREE')
+    const [err2] = await nextEvent<[{ code: string, message: string }]>(source.client, 'error')
+    expect([err2.code, err2.message]).toEqual(['ALREADY_IN_TREE', 'Already connected to a tree'])
     expect(source.client.isSource).toBe(true)
+    const snap = await server.treeServer.snapshot(treeID)
+    expect(snap?.peers.map((p) => [p.peerID, p.parent])).toEqual([[source.client.peerID, null]])
   })
 })
