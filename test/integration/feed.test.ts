@@ -212,6 +212,23 @@ test('a Node subscriber keeps a full replica in a file and goes on from it after
   expect(await verifyLog(second.sub.export(), feed.feedKey)).toMatchObject({ ok: true, entries: 150 })
 })
 
+test("the source rides out a signalling blip: its trees are created again and subscribers catch up", async () => {
+  const server = await swarm.server()
+  const sourceSocket = swarm.socket(server.url)
+  const feed = await Feed.create(sourceSocket, { wrtc, ed25519: ed, trees: 2 })
+  swarm.onClose(() => feed.close())
+  const subs = [await subscriber(server.url, feed.key), await subscriber(server.url, feed.key)]
+  await Promise.all(range(50).map((i) => feed.append(i)))
+  await allDelivered(subs, 50)
+  const down = nextEvent(feed.forest, 'treeDown', { what: 'source' })
+  const ended = Promise.all(subs.map((w) => nextEvent(w.sub.forest, 'treeDown', { what: 'subscriber' })))
+  sourceSocket.io.engine.close() // the transport drops; socket.io-client reconnects by itself
+  await Promise.all([down, ended])
+  await Promise.all(range(50, 100).map((i) => feed.append(i)))
+  await allDelivered(subs, 100)
+  for (const w of subs) expect(w.seqs).toEqual(range(100))
+})
+
 describe('trust', () => {
   test("an impostor cannot create the trees of someone else's feed", async () => {
     const server = await swarm.server()

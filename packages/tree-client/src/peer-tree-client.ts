@@ -319,7 +319,8 @@ class PeerTreeClientImpl extends TypedEmitter<PeerTreeClientEvents> {
       (msg.treeID !== undefined && msg.treeID === this.#treeID) ||
       (msg.ref === undefined && msg.treeID === undefined)
     if (!mine) return
-    if (msg.code === 'BAD_TOKEN' && this.#state === 'member') {
+    // A resume the server refuses (our place expired, or the whole tree ended meanwhile).
+    if (msg.event === 'tree:resume' && (msg.code === 'BAD_TOKEN' || msg.code === 'TREE_NOT_FOUND') && this.#state === 'member') {
       this.#onResumeRefused()
       return
     }

@@ -60,17 +60,28 @@ export class Forest extends TypedEmitter<ForestEvents> {
 
   /**
    * Creates tree `index` of the feed with this member as its source. Resolves with the tree
-   * ID once the server accepted the owner proof; rejects with the server's error.
+   * ID once the server accepted the owner proof; rejects with the server's error. If the
+   * tree ends later (this source's signalling socket dropped for longer than the server's
+   * grace period), it is created again, with a fresh proof, once the socket is back.
    */
   createTree (index: number, owner: { publicKey: string, sign: (bytes: Uint8Array) => Promise<Uint8Array> }, limits: { k: number, k1: number }): Promise<string> {
     const client = this.#client(index)
-    return new Promise((resolve, reject) => {
+    const create = (): void => { client.create({ ...limits, owner: { publicKey: owner.publicKey, index, sign: owner.sign } }) }
+    const created = new Promise<string>((resolve, reject) => {
       const onError = (err: PeerTreeError): void => { client.off('discover', onDiscover); reject(err) }
       const onDiscover = (treeID: string): void => { client.off('error', onError); resolve(treeID) }
       client.once('error', onError)
       client.once('discover', onDiscover)
-      client.create({ ...limits, owner: { publicKey: owner.publicKey, index, sign: owner.sign } })
     })
+    void created.then(() => {
+      client.on('treeEnded', () => {
+        this.emit('treeDown', index)
+        if (!this.closed) create()
+      })
+      client.on('error', (err) => this.emit('error', err))
+    }, () => {})
+    create()
+    return created
   }
 
   /** Joins tree `index` (`<key>.<index>`) and keeps trying while it does not exist. */
