@@ -395,38 +395,6 @@ describe('signalling blips', () => {
   })
 })
 
-describe('signalling blips', () => {
-  test('with a grace period, a peer whose socket reconnects keeps its place and its links', async () => {
-    const server = await swarm.server({ k: 2, k1: 2, reconnectGraceMs: 30_000 })
-    const { treeID, source, peers } = await buildTree(server.url, 5)
-    await waitForLinks(server, treeID, [source, ...peers])
-    const blip = peers[0] as TestPeer // an interior peer: p2 and p3 hang below it
-    const before = await viewTree(server.treeServer, treeID)
-    const resumed = nextEvent(blip.client, 'discover')
-    blip.socket.io.engine.close()
-    await resumed
-    const after = await waitForLinks(server, treeID, [source, ...peers])
-    expect(after.parent).toEqual(before.parent)
-    for (const p of peers) expect(p.disconnects).toBe(0)
-    await broadcast(source, peers, 'after the blip')
-  })
-
-  test('without one, it joins again as a new member and its children are re-placed', async () => {
-    const server = await swarm.server({ k: 2, k1: 2 })
-    const { treeID, source, peers } = await buildTree(server.url, 5)
-    await waitForLinks(server, treeID, [source, ...peers])
-    const blip = peers[0] as TestPeer
-    const oldID = blip.client.peerID
-    const rejoined = nextEvent(blip.client, 'discover', { filter: () => blip.client.peerID !== oldID })
-    blip.socket.io.engine.close()
-    await rejoined
-    const view = await waitForLinks(server, treeID, [source, ...peers])
-    expect(view.parent.has(oldID as string)).toBe(false)
-    expect(view.children.get(blip.client.peerID as string) ?? []).toHaveLength(0)
-    await broadcast(source, peers, 'after the rejoin')
-  })
-})
-
 describe('several trees on one server', () => {
   test("trees do not see each other's peers, signals or data", async () => {
     const server = await swarm.server({ k: 2, k1: 2 })
