@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import wrtc from '@roamhq/wrtc'
 import { afterEach, describe, expect, test } from 'vitest'
 import {
-  Feed, createNodeEd25519, encodeMessage, MessageType, verifyLog, type FeedSource, type FeedSubscriber, type KeyPair
+  Feed, createNodeEd25519, encodeMessage, exportStore, MessageType, verifyLog, type FeedSource, type FeedSubscriber, type KeyPair
 } from 'peer-tree-broadcast'
 import { FileBlockStore, HypercoreArchive } from 'peer-tree-broadcast/archive'
 import { Forest } from '../../packages/broadcast/src/net/forest.js'
@@ -178,6 +178,8 @@ describe('a feed on several trees', () => {
     expect(late.values).toEqual(range(500))
     const report = await verifyLog(await second.export(), keyPair.publicKey)
     expect(report).toMatchObject({ ok: true, entries: 500 })
+    // The archive alone, with the feed key alone.
+    expect(await verifyLog(await exportStore(reopened, keyPair.publicKey), keyPair.publicKey)).toMatchObject({ ok: true, entries: 500 })
     expect((await verifyLog(late.sub.export(), keyPair.publicKey)).ok).toBe(true)
   })
 })

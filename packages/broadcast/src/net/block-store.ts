@@ -1,3 +1,7 @@
+import { encodeExport } from '../log/export.js'
+import type { RawBlock } from '../log/block.js'
+import { decodeMessage, MessageType } from '../wire.js'
+
 /**
  * Where a source keeps every block it made (encoded BLOCK messages), to answer WANTs and to
  * continue its log after a restart. In memory by default; `HypercoreArchive`
@@ -27,4 +31,19 @@ export class MemoryBlockStore implements BlockStore {
   }
 
   async close (): Promise<void> {}
+}
+
+/**
+ * Every block a store holds, as an export that `verifyLog(bytes, feedKey)` checks: an
+ * archive or a replica is verified with the feed key alone, without a running peer.
+ * A record that is not a block message is left out (verifyLog then reports the gap).
+ */
+export async function exportStore (store: BlockStore, feedKey: Uint8Array): Promise<Uint8Array> {
+  const blocks: RawBlock[] = []
+  for (let i = 0; i < store.length; i++) {
+    const bytes = await store.get(i)
+    const decoded = bytes === undefined ? undefined : decodeMessage(bytes)
+    if (decoded?.ok === true && decoded.message.type === MessageType.BLOCK) blocks.push(decoded.message.block)
+  }
+  return encodeExport(feedKey, blocks)
 }

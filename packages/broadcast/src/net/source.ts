@@ -7,10 +7,9 @@ import { BlockBuilder, tipAfter, type Appended } from '../block-builder.js'
 import type { EntryValue } from '../codec.js'
 import type { Ed25519, KeyPair } from '../crypto/ed25519.js'
 import { parseBlock, type VerifiedBlock } from '../log/block.js'
-import { encodeExport } from '../log/export.js'
 import type { Frame } from '../reassembler.js'
 import { decodeMessage, encodeMessage, MessageType } from '../wire.js'
-import type { BlockStore } from './block-store.js'
+import { exportStore, type BlockStore } from './block-store.js'
 import type { FeedLink } from './feed-link.js'
 import { FeedNode } from './feed-node.js'
 import type { Forest } from './forest.js'
@@ -107,13 +106,7 @@ export class Source extends FeedNode<SourceEvents> {
   /** Every block of the log, as bytes that `verifyLog(bytes, key)` checks. */
   async export (): Promise<Uint8Array> {
     await this.flush()
-    const blocks = []
-    for (let i = 0; i < this.#store.length; i++) {
-      const bytes = await this.#store.get(i)
-      const decoded = bytes === undefined ? undefined : decodeMessage(bytes)
-      if (decoded?.ok === true && decoded.message.type === MessageType.BLOCK) blocks.push(decoded.message.block)
-    }
-    return encodeExport(this.feedKey, blocks)
+    return await exportStore(this.#store, this.feedKey)
   }
 
   override close (): void {
