@@ -226,6 +226,25 @@ describe('reconnectUpstream and timeouts', () => {
     await broadcast(source, [helper, joiner], 'after timeout')
   })
 
+  test('a refused request for a new upstream (rate limit) is asked again: the peer is not left without one', async () => {
+    let now = 0
+    // Two tree:* requests per socket in a burst, and a clock that only the test moves.
+    const server = await swarm.server({ k: 2, k1: 2, requestsPerSecond: 1, now: () => now })
+    const { treeID, source, peers: [mover] } = await buildTree(server.url, 1, { timeout: 500 }) // the join: one request
+    if (mover === undefined) throw new Error('no peer')
+    await waitForLinks(server, treeID, [source, mover])
+    mover.client.reconnectUpstream() // the second request
+    await until(() => mover.upstreams === 2 && mover.client.upstreamPeer !== null, { what: 'the first move is done' })
+    const refused = nextEvent<[{ code: string }]>(mover.client, 'error', { filter: (e: { code: string }) => e.code === 'RATE_LIMITED' })
+    mover.client.reconnectUpstream() // the third: refused, and nothing moved on the server
+    await refused
+    expect(mover.client.upstreamPeer).toBeNull()
+    now += 10_000 // the bucket refills
+    await until(() => mover.upstreams === 3 && mover.client.upstreamPeer !== null, { what: 'the mover has an upstream again' })
+    await waitForLinks(server, treeID, [source, mover])
+    await broadcast(source, [mover], 'after the refusal')
+  })
+
   test('an application handler that throws does not make the client reconnect', async () => {
     const server = await swarm.server({ k: 2, k1: 2 })
     const { treeID, source } = await buildTree(server.url, 0)

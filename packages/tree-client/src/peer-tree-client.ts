@@ -98,6 +98,10 @@ class PeerTreeClientImpl extends TypedEmitter<PeerTreeClientEvents> {
   #downstream = new Map<SessionId, PeerLink>()
   /** A reconnect request is out and its discover has not come back yet. */
   #awaitingPlacement = false
+  /** The session named by the reconnect request that is out (null: any upstream). */
+  #askedFor: SessionId | null = null
+  /** Asks again after a refused reconnect request (rate limit, store down). */
+  #retry: ReturnType<typeof setTimeout> | undefined
   #socketWasDown = false
   #unbind: Array<() => void> = []
 
@@ -196,9 +200,7 @@ class PeerTreeClientImpl extends TypedEmitter<PeerTreeClientEvents> {
     if (this.#state !== 'member' || this.#isSource || this.#treeID === null) return
     if (this.#awaitingPlacement) return // one request, one move: the original moved twice
     this.#dropUpstream()
-    this.#awaitingPlacement = true
-    // `failed` asks the server to avoid the old upstream: the README promises a new one.
-    this.#socket.emit('tree:reconnect', { treeID: this.#treeID, session: null, failed: true })
+    this.#askForUpstream(null)
   }
 
   /**
@@ -224,6 +226,7 @@ class PeerTreeClientImpl extends TypedEmitter<PeerTreeClientEvents> {
       this.#socket.emit('tree:leave', { treeID: this.#treeID })
     }
     this.#closeLinks()
+    this.#cancelRetry()
     for (const unbind of this.#unbind) unbind()
     this.#unbind = []
     this.removeAllListeners()
@@ -250,6 +253,7 @@ class PeerTreeClientImpl extends TypedEmitter<PeerTreeClientEvents> {
     this.#peerID = msg.peerID
     this.#token = msg.token
     this.#awaitingPlacement = false
+    this.#cancelRetry()
     const current = this.#upstream
     if (msg.reason === 'resume' && current !== null && current.session === msg.session) return
     this.#dropUpstream()
@@ -272,11 +276,43 @@ class PeerTreeClientImpl extends TypedEmitter<PeerTreeClientEvents> {
         this.#upstream = null
         this.emit('disconnect')
         if (this.destroyed || this.#state !== 'member') return
-        this.#awaitingPlacement = true
-        this.#socket.emit('tree:reconnect', { treeID, session, failed: true })
+        this.#askForUpstream(session)
       }
     })
     this.#upstream = link
+  }
+
+  /**
+   * Asks the server for a new upstream. `session` is the link given up (a request that
+   * crossed a move the server made is ignored), or null for any new upstream.
+   * `failed` asks the server to avoid the old upstream: the README promises a new one.
+   */
+  #askForUpstream (session: SessionId | null): void {
+    this.#awaitingPlacement = true
+    this.#askedFor = session
+    this.#socket.emit('tree:reconnect', { treeID: this.#treeID as TreeId, session, failed: true })
+  }
+
+  /**
+   * The server refused the reconnect request, so nothing moved. A later reconnectUpstream()
+   * may ask again, and after a transient refusal (rate limit, store down) the client asks
+   * again by itself after `timeout`, unless it was placed meanwhile.
+   */
+  #onReconnectRefused (code: string): void {
+    this.#awaitingPlacement = false
+    if (code !== 'RATE_LIMITED' && code !== 'STORE_UNAVAILABLE') return
+    const session = this.#askedFor
+    this.#cancelRetry()
+    this.#retry = setTimeout(() => {
+      this.#retry = undefined
+      if (this.destroyed || this.#state !== 'member' || this.#upstream !== null || this.#awaitingPlacement) return
+      this.#askForUpstream(session)
+    }, this.timeout)
+  }
+
+  #cancelRetry (): void {
+    if (this.#retry !== undefined) clearTimeout(this.#retry)
+    this.#retry = undefined
   }
 
   #onChild (msg: ChildMessage): void {
@@ -325,6 +361,7 @@ class PeerTreeClientImpl extends TypedEmitter<PeerTreeClientEvents> {
       return
     }
     if (this.#state === 'creating' || (this.#state === 'joining' && msg.event === 'tree:join')) this.#reset()
+    if (msg.event === 'tree:reconnect' && this.#awaitingPlacement && this.#state === 'member') this.#onReconnectRefused(String(msg.code))
     this.emit('error', new PeerTreeError(msg.code, String(msg.message)))
   }
 
@@ -382,6 +419,7 @@ class PeerTreeClientImpl extends TypedEmitter<PeerTreeClientEvents> {
     this.#token = null
     this.#isSource = false
     this.#awaitingPlacement = false
+    this.#cancelRetry()
   }
 
   #emitError (code: PeerTreeError['code'], message: string, cause?: unknown): void {
