@@ -1,11 +1,11 @@
 // Which peer connections a client opens, in which role, with which options. createPeer (the
 // only place that makes a simple-peer) is wrapped so the test sees every call; it still
 // makes real ones.
-import { EventEmitter } from 'node:events'
 import wrtc from '@roamhq/wrtc'
 import { beforeEach, expect, test, vi } from 'vitest'
 import { createPeer } from '../src/create-peer.js'
 import { PeerTreeClient } from '../src/index.js'
+import { fakeSocket } from './helpers/fake-socket.js'
 
 vi.mock('../src/create-peer.js', async (importOriginal) => {
   const real = await importOriginal<typeof import('../src/create-peer.js')>()
@@ -15,18 +15,6 @@ vi.mock('../src/create-peer.js', async (importOriginal) => {
 const made = vi.mocked(createPeer)
 beforeEach(() => { made.mockClear() })
 
-/** Just enough of a socket: records what the client sends; `deliver` plays the server. */
-function fakeSocket (): any {
-  const socket: any = new EventEmitter()
-  socket.sent = [] as unknown[][]
-  socket.emit = function (event: string, ...args: unknown[]) {
-    socket.sent.push([event, ...args])
-    return true
-  }
-  socket.off = socket.removeListener
-  socket.deliver = (event: string, payload: unknown) => { for (const fn of socket.listeners(event)) fn(payload) }
-  return socket
-}
 
 test('the downstream end is the WebRTC initiator, and opts reach simple-peer in both directions', () => {
   const socket = fakeSocket()

@@ -1,20 +1,9 @@
-import { EventEmitter } from 'node:events'
 import { readFileSync } from 'node:fs'
 import wrtc from '@roamhq/wrtc'
 import { expect, test, vi } from 'vitest'
 import { DEFAULT_TIMEOUT_MS, PeerTreeClient, PeerTreeError } from '../src/index.js'
+import { fakeSocket } from './helpers/fake-socket.js'
 
-/** Just enough of a socket to construct a client; these tests never reach a server. */
-function fakeSocket (): any {
-  const socket: any = new EventEmitter()
-  socket.sent = [] as unknown[][]
-  socket.emit = function (event: string, ...args: unknown[]) {
-    socket.sent.push([event, ...args])
-    return true
-  }
-  socket.off = socket.removeListener
-  return socket
-}
 
 test('works with and without new, and never mutates the options object', () => {
   const opts = { wrtc, timeout: 500 }
