@@ -31,7 +31,12 @@ export abstract class FeedNode<Events extends EventMap<Events>> extends TypedEmi
   protected readonly nodeOptions: FeedNodeOptions
   #onFrame = (link: FeedLink, frame: Frame): void => { this.onFrame(link, frame) }
   #onLink = (link: FeedLink): void => { this.onLink(link) }
-  #onUnlink = (link: FeedLink): void => { this.onUnlink(link) }
+  #closedBytes = { received: 0, sent: 0 }
+  #onUnlink = (link: FeedLink): void => {
+    this.#closedBytes.received += link.bytesReceived
+    this.#closedBytes.sent += link.bytesSent
+    this.onUnlink(link)
+  }
 
   constructor (forest: Forest, feedKey: Uint8Array, options: FeedNodeOptions) {
     super()
@@ -62,6 +67,16 @@ export abstract class FeedNode<Events extends EventMap<Events>> extends TypedEmi
   }
 
   protected onUnlink (_link: FeedLink): void {}
+
+  /** Bytes received and sent over every link this node had, closed ones included. */
+  protected linkBytes (): { received: number, sent: number } {
+    let { received, sent } = this.#closedBytes
+    for (const link of this.forest.links) {
+      received += link.bytesReceived
+      sent += link.bytesSent
+    }
+    return { received, sent }
+  }
 
   protected sendTo (link: FeedLink, message: WireMessage): void {
     link.send(encodeMessage(message))

@@ -41,7 +41,6 @@ export class Source extends FeedNode<SourceEvents> {
   #builder: BlockBuilder
   #store: BlockStore
   #stats = { entries: 0, blocks: 0, served: 0 }
-  #sentBytesClosed = 0
   #lastSent = 0
   #heartbeat: ReturnType<typeof setInterval>
   #writes: Promise<void> = Promise.resolve()
@@ -94,13 +93,7 @@ export class Source extends FeedNode<SourceEvents> {
   }
 
   stats (): SourceStats {
-    let bytesSent = this.#sentBytesClosed
-    let children = 0
-    for (const link of this.forest.links) {
-      bytesSent += link.bytesSent
-      if (link.direction === 'down') children++
-    }
-    return { ...this.#stats, bytesSent, children }
+    return { ...this.#stats, bytesSent: this.linkBytes().sent, children: this.forest.downstreams().length }
   }
 
   /** Every block of the log, as bytes that `verifyLog(bytes, key)` checks. */
@@ -133,10 +126,6 @@ export class Source extends FeedNode<SourceEvents> {
 
   protected wantMissing (): void {
     // The source has every block it made; an index past its end does not exist yet.
-  }
-
-  protected override onUnlink (link: FeedLink): void {
-    this.#sentBytesClosed += link.bytesSent
   }
 
   protected onFrame (link: FeedLink, frame: Frame): void {

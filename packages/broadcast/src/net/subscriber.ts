@@ -118,20 +118,13 @@ export class Subscriber extends FeedNode<SubscriberEvents> {
   }
 
   stats (): SubscriberStats {
-    let bytesReceived = 0
-    let bytesSent = 0
-    let trees = 0
-    for (const link of this.forest.links) {
-      bytesReceived += link.bytesReceived
-      bytesSent += link.bytesSent
-      if (link.direction === 'up') trees++
-    }
+    const bytes = this.linkBytes()
     return {
       ...this.#stats,
       duplicates: this.#dedup.stats.duplicates,
-      bytesReceived: bytesReceived + this.#closedBytes.received,
-      bytesSent: bytesSent + this.#closedBytes.sent,
-      trees,
+      bytesReceived: bytes.received,
+      bytesSent: bytes.sent,
+      trees: this.forest.upstreams().length,
       contiguous: this.#log?.deliveredBlocks ?? 0,
       highest: Math.max(this.#log?.highestSeen ?? -1, this.#highestAnnounced),
       forked: this.#log?.trusted === false
@@ -178,11 +171,7 @@ export class Subscriber extends FeedNode<SubscriberEvents> {
     super.close()
   }
 
-  #closedBytes = { received: 0, sent: 0 }
-
   protected override onUnlink (link: FeedLink): void {
-    this.#closedBytes.received += link.bytesReceived
-    this.#closedBytes.sent += link.bytesSent
     this.#planner.linkGone(link)
     this.#pending.drop(link)
   }
