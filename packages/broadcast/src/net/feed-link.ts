@@ -6,7 +6,13 @@ import type SimplePeer from 'simple-peer'
 import { FrameDecoder, type Frame } from '../reassembler.js'
 import { FrameEncoder } from '../wire.js'
 import type { WireReason } from '../errors.js'
-import { DEFAULT_MAX_QUEUED_BYTES } from './net-constants.js'
+import { DEFAULT_MAX_QUEUED_BYTES, HIGH_WATER_BYTES, LOW_WATER_BYTES } from './net-constants.js'
+
+/** The part of an RTCDataChannel this link reads (simple-peer keeps it as `_channel`). */
+interface DataChannel {
+  readonly bufferedAmount: number
+  onbufferedamountlow: ((ev: unknown) => void) | null
+}
 
 export type LinkDirection = 'up' | 'down'
 
@@ -39,6 +45,12 @@ export class FeedLink implements FeedLinkInfo {
   #decoder = new FrameDecoder()
   #handlers: FeedLinkHandlers
   #maxQueuedBytes: number
+  /** Frames waiting for the data channel to drain, and their bytes. */
+  #queue: Uint8Array[] = []
+  #queuedBytes = 0
+  /** Bytes handed to the channel since its bufferedAmount was last read. */
+  #unchecked = 0
+  #channel: DataChannel | undefined
 
   constructor (peer: SimplePeer.Instance, info: FeedLinkInfo, handlers: FeedLinkHandlers, opts: { maxMessageBytes?: number, maxQueuedBytes?: number } = {}) {
     this.peer = peer
@@ -51,6 +63,17 @@ export class FeedLink implements FeedLinkInfo {
     peer.on('data', (data: Uint8Array) => this.#onData(data))
     peer.once('close', () => this.#onClose())
     peer.on('error', () => this.#onClose())
+    this.#channel = (peer as unknown as { _channel?: DataChannel })._channel
+    const channel = this.#channel
+    if (channel !== undefined) {
+      // simple-peer's own handler serves its stream interface, which this link does not use;
+      // keep it, and drain our queue too.
+      const theirs = channel.onbufferedamountlow
+      channel.onbufferedamountlow = (ev: unknown) => {
+        theirs?.call(channel, ev)
+        this.#drain()
+      }
+    }
   }
 
   /**
@@ -60,17 +83,51 @@ export class FeedLink implements FeedLinkInfo {
    */
   send (message: Uint8Array): boolean {
     if (this.closed) return false
-    if (this.peer.writableLength + message.length > this.#maxQueuedBytes) {
+    if (this.#queuedBytes + message.length > this.#maxQueuedBytes) {
       this.close()
       return false
     }
     for (const frame of this.#encoder.split(message)) {
       this.bytesSent += frame.length
-      // The stream interface waits for the data channel's bufferedAmount to drain
-      // (simple-peer's _write), so a burst never overruns the channel.
-      this.peer.write(frame)
+      if (this.#queue.length > 0 || this.#congested()) {
+        this.#queue.push(frame)
+        this.#queuedBytes += frame.length
+      } else {
+        this.#write(frame)
+      }
     }
     return true
+  }
+
+  /**
+   * Whether the channel holds more than HIGH_WATER_BYTES unsent. Reading bufferedAmount is a
+   * synchronous call into the WebRTC stack (in Node about as costly as a send), so it is read
+   * only once LOW_WATER_BYTES went out since the last reading.
+   */
+  #congested (): boolean {
+    const channel = this.#channel
+    if (channel === undefined || this.#unchecked < LOW_WATER_BYTES) return false
+    this.#unchecked = channel.bufferedAmount
+    return this.#unchecked > HIGH_WATER_BYTES
+  }
+
+  #write (frame: Uint8Array): void {
+    this.#unchecked += frame.length
+    try {
+      this.peer.send(frame)
+    } catch {
+      this.close() // the channel closed under us; the close handler reports it
+    }
+  }
+
+  /** The channel drained below simple-peer's low-water mark: send what waited. */
+  #drain (): void {
+    this.#unchecked = 0
+    while (this.#queue.length > 0 && !this.closed && !this.#congested()) {
+      const frame = this.#queue.shift() as Uint8Array
+      this.#queuedBytes -= frame.length
+      this.#write(frame)
+    }
   }
 
   close (): void {
@@ -90,6 +147,8 @@ export class FeedLink implements FeedLinkInfo {
   #onClose (): void {
     if (this.closed) return
     this.closed = true
+    this.#queue = []
+    this.#queuedBytes = 0
     this.#handlers.close(this)
   }
 }

@@ -26,8 +26,8 @@ export abstract class FeedNode<Events extends EventMap<Events>> extends TypedEmi
   closed = false
   /** Encoded BLOCK messages by index. */
   protected readonly cache: LRUCache<number, Uint8Array>
-  /** The highest block index passed down as HAVE. */
-  protected haveSent = -1
+  /** The highest block index passed down in a HAVE message. */
+  #haveForwarded = -1
   protected readonly nodeOptions: FeedNodeOptions
   #onFrame = (link: FeedLink, frame: Frame): void => { this.onFrame(link, frame) }
   #onLink = (link: FeedLink): void => { this.onLink(link) }
@@ -87,10 +87,14 @@ export abstract class FeedNode<Events extends EventMap<Events>> extends TypedEmi
     for (const link of this.forest.links) if (link.direction === 'down') link.send(bytes)
   }
 
-  /** Passes a newer log end down the trees (once per value). */
+  /**
+   * Passes an announced log end down the trees, once per value. Blocks need no HAVE: the
+   * forwarded block itself tells the children how far the log goes, and a HAVE per block
+   * would double the messages on every link.
+   */
   protected passHave (highest: number): void {
-    if (highest <= this.haveSent) return
-    this.haveSent = highest
+    if (highest <= this.#haveForwarded) return
+    this.#haveForwarded = highest
     this.forwardDown(encodeMessage({ type: MessageType.HAVE, highest }))
   }
 

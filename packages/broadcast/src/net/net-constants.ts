@@ -1,3 +1,11 @@
+/**
+ * A link stops handing frames to its data channel above this many unsent bytes, and waits for
+ * the channel to drain to simple-peer's low-water mark (64 KiB). Bursts of many 16 KiB frames
+ * with no limit make the channel fail (FACTS.md).
+ */
+export const HIGH_WATER_BYTES = 256 * 1024
+/** Bytes sent between two readings of the channel's bufferedAmount (simple-peer's low-water mark). */
+export const LOW_WATER_BYTES = 64 * 1024
 /** Bytes a link may have queued for a slow receiver before it is dropped (it then backfills). */
 export const DEFAULT_MAX_QUEUED_BYTES = 8 * 1024 * 1024
 /** Trees per feed: one departure then cuts at most one tree below it, and two others carry on. */

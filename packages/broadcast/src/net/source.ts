@@ -41,6 +41,8 @@ export class Source extends FeedNode<SourceEvents> {
   #builder: BlockBuilder
   #store: BlockStore
   #stats = { entries: 0, blocks: 0, served: 0 }
+  /** The index of the last block made, -1 before the first. */
+  #tip = -1
   #lastSent = 0
   #heartbeat: ReturnType<typeof setInterval>
   #writes: Promise<void> = Promise.resolve()
@@ -57,11 +59,11 @@ export class Source extends FeedNode<SourceEvents> {
       ...(opts.maxEntriesPerBlock !== undefined && { maxEntriesPerBlock: opts.maxEntriesPerBlock }),
       ...(opts.maxBlockBytes !== undefined && { maxBlockBytes: opts.maxBlockBytes })
     })
-    this.haveSent = store.length - 1
+    this.#tip = store.length - 1
     this.#heartbeat = setInterval(() => {
-      if (Date.now() - this.#lastSent < opts.haveIntervalMs || this.haveSent < 0) return
+      if (Date.now() - this.#lastSent < opts.haveIntervalMs || this.#tip < 0) return
       this.#lastSent = Date.now()
-      this.forwardDown(encodeMessage({ type: MessageType.HAVE, highest: this.haveSent }))
+      this.forwardDown(encodeMessage({ type: MessageType.HAVE, highest: this.#tip }))
     }, opts.haveIntervalMs)
     ;(this.#heartbeat as { unref?: () => void }).unref?.()
   }
@@ -116,7 +118,7 @@ export class Source extends FeedNode<SourceEvents> {
   }
 
   protected highest (): number {
-    return this.haveSent
+    return this.#tip
   }
 
   protected blockMessage (index: number): Promise<Uint8Array | undefined> | undefined {
@@ -139,7 +141,7 @@ export class Source extends FeedNode<SourceEvents> {
     this.#stats.blocks++
     this.cache.set(block.index, bytes)
     this.forwardDown(bytes)
-    this.haveSent = block.index
+    this.#tip = block.index
     this.#lastSent = Date.now()
     const write = this.#store.append(block.index, bytes)
     this.#writes = this.#writes.then(() => write).catch((err: unknown) => {

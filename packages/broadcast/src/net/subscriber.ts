@@ -276,7 +276,6 @@ export class Subscriber extends FeedNode<SubscriberEvents> {
     if (added.status === 'rejected') this.#reject(link, added.reason, index)
     else if (added.status === 'added') this.#replicate(log)
     this.#planner.noteHighest(index, Date.now())
-    this.passHave(index)
   }
 
   /** Appends newly delivered blocks to the replica, in order. */

@@ -1,0 +1,63 @@
+import { EventEmitter } from 'node:events'
+import { describe, expect, test } from 'vitest'
+import { FeedLink } from '../src/net/feed-link.js'
+
+/** A simple-peer stand-in: records sends, exposes a data channel whose bufferedAmount the test sets. */
+function fakePeer (): any {
+  const peer: any = new EventEmitter()
+  peer.sent = [] as Uint8Array[]
+  peer._channel = { bufferedAmount: 0, onbufferedamountlow: null }
+  peer.send = (frame: Uint8Array) => { peer.sent.push(frame) }
+  peer.destroy = () => { peer.destroyed = true; peer.emit('close') }
+  return peer
+}
+
+const handlers = { frame: () => {}, malformed: () => {}, close: () => {} }
+const message = (n: number, fill: number): Uint8Array => new Uint8Array(n).fill(fill)
+
+describe('FeedLink back-pressure', () => {
+  test('sends at once while the channel keeps up, and reads bufferedAmount only every 64 KiB', () => {
+    const peer = fakePeer()
+    let reads = 0
+    Object.defineProperty(peer._channel, 'bufferedAmount', { get: () => { reads++; return 0 } })
+    const link = new FeedLink(peer, { tree: 0, direction: 'down', remote: 'x' }, handlers)
+    for (let i = 0; i < 40; i++) link.send(message(8000, i))
+    expect(peer.sent).toHaveLength(40)
+    expect(reads).toBe(Math.floor((40 * 8000) / 65536))
+  })
+
+  test('queues above the high-water mark and drains in order when the channel says it is low', () => {
+    const peer = fakePeer()
+    const link = new FeedLink(peer, { tree: 0, direction: 'down', remote: 'x' }, handlers)
+    for (let i = 0; i < 8; i++) link.send(message(10_000, i)) // 80 kB: one reading, still low
+    peer._channel.bufferedAmount = 300_000
+    for (let i = 8; i < 20; i++) link.send(message(10_000, i))
+    const sentBefore = peer.sent.length
+    expect(sentBefore).toBeLessThan(20)
+    peer._channel.bufferedAmount = 0
+    peer._channel.onbufferedamountlow()
+    expect(peer.sent.map((f: Uint8Array) => f[0])).toEqual([...Array(20).keys()])
+    expect(link.closed).toBe(false)
+  })
+
+  test('a receiver that falls behind by more than maxQueuedBytes is dropped', () => {
+    const peer = fakePeer()
+    let closed = 0
+    const link = new FeedLink(peer, { tree: 0, direction: 'down', remote: 'x' }, { ...handlers, close: () => { closed++ } }, { maxQueuedBytes: 100_000 })
+    peer._channel.bufferedAmount = 1_000_000
+    let ok = true
+    for (let i = 0; i < 30 && ok; i++) ok = link.send(message(10_000, i))
+    expect(ok).toBe(false)
+    expect(link.closed).toBe(true)
+    expect(closed).toBe(1)
+    expect(link.send(message(10, 0))).toBe(false)
+  })
+
+  test('a message larger than a data-channel message goes out as fragments', () => {
+    const peer = fakePeer()
+    const link = new FeedLink(peer, { tree: 0, direction: 'down', remote: 'x' }, handlers)
+    link.send(message(100_000, 7))
+    expect(peer.sent.length).toBeGreaterThan(6)
+    for (const frame of peer.sent) expect(frame.length).toBeLessThanOrEqual(16 * 1024)
+  })
+})
