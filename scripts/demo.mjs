@@ -57,6 +57,8 @@ await Promise.all(Array.from({ length: PEERS }, (_, i) => join(`p${i}`)))
 started = true
 await waitFor(() => peers.every((p) => p.sub.stats().trees === TREES), 30_000)
 console.log(`${PEERS} subscribers joined all ${TREES} trees in ${Math.round(performance.now() - t0)} ms`)
+const forwarding = peers.map((p) => new Set(p.sub.forest.downstreams().map((l) => l.tree)).size)
+console.log(`forwarding: ${forwarding.filter((n) => n === 1).length} peers in one tree, ${forwarding.filter((n) => n > 1).length} in several, ${forwarding.filter((n) => n === 0).length} leaves everywhere`)
 
 // Append at RATE entries/s; kill interior peers (and add newcomers) through the middle of the run.
 const churnAt = new Set(Array.from({ length: CHURN }, (_, i) => Math.floor(ENTRIES * (0.25 + (0.5 * i) / Math.max(1, CHURN)))))
