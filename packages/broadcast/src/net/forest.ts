@@ -74,11 +74,20 @@ export class Forest extends TypedEmitter<ForestEvents> {
       client.once('discover', onDiscover)
     })
     void created.then(() => {
+      let delay = this.#opts.retryMs ?? 500
+      client.on('discover', () => { delay = this.#opts.retryMs ?? 500 })
       client.on('treeEnded', () => {
         this.emit('treeDown', index)
-        if (!this.closed) create()
+        create()
       })
-      client.on('error', (err) => this.emit('error', err))
+      client.on('error', (err) => {
+        this.emit('error', err)
+        // A re-creation the server refused (rate limit, an old source still in its grace
+        // period): try again later, more slowly each time.
+        if (client.treeID !== null) return
+        this.#later(create, delay)
+        delay = Math.min(delay * 2, 10_000)
+      })
     }, () => {})
     create()
     return created
@@ -94,9 +103,7 @@ export class Forest extends TypedEmitter<ForestEvents> {
     }
     const retry = (err?: PeerTreeError): void => {
       this.emit('treeDown', index, err)
-      if (this.closed) return
-      const timer = setTimeout(() => { this.#retryTimers.delete(timer); attempt() }, delay)
-      this.#retryTimers.add(timer)
+      this.#later(attempt, delay)
       delay = Math.min(delay * 2, 10_000)
     }
     client.on('discover', () => { delay = this.#opts.retryMs ?? 500; this.emit('placed', index) })
@@ -106,6 +113,16 @@ export class Forest extends TypedEmitter<ForestEvents> {
       else this.emit('error', err)
     })
     attempt()
+  }
+
+  /** Runs `fn` after `ms`, unless the forest closes first. */
+  #later (fn: () => void, ms: number): void {
+    if (this.closed) return
+    const timer = setTimeout(() => {
+      this.#retryTimers.delete(timer)
+      if (!this.closed) fn()
+    }, ms)
+    this.#retryTimers.add(timer)
   }
 
   close (): void {
