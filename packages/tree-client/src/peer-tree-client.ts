@@ -355,10 +355,22 @@ class PeerTreeClientImpl extends TypedEmitter<PeerTreeClientEvents> {
       (msg.treeID !== undefined && msg.treeID === this.#treeID) ||
       (msg.ref === undefined && msg.treeID === undefined)
     if (!mine) return
-    // A resume the server refuses (our place expired, or the whole tree ended meanwhile).
-    if (msg.event === 'tree:resume' && (msg.code === 'BAD_TOKEN' || msg.code === 'TREE_NOT_FOUND') && this.#state === 'member') {
-      this.#onResumeRefused()
+    // The server no longer holds our place: a resume after our grace period ran out or after
+    // the tree ended, or a reconnect for a membership it dropped.
+    const placeGone = msg.code === 'BAD_TOKEN' || msg.code === 'TREE_NOT_FOUND' || msg.code === 'NOT_IN_TREE'
+    if ((msg.event === 'tree:resume' || msg.event === 'tree:reconnect') && placeGone && this.#state === 'member') {
+      this.#onPlaceLost()
       return
+    }
+    // A resume refused for a passing reason (store down, rate limit): claim the place again later.
+    if (msg.event === 'tree:resume' && (msg.code === 'STORE_UNAVAILABLE' || msg.code === 'RATE_LIMITED') && this.#state === 'member') {
+      this.#cancelRetry()
+      this.#retry = setTimeout(() => {
+        this.#retry = undefined
+        if (!this.destroyed && this.#state === 'member' && this.#treeID !== null && this.#token !== null) {
+          this.#socket.emit('tree:resume', { treeID: this.#treeID, token: this.#token })
+        }
+      }, this.timeout)
     }
     if (this.#state === 'creating' || (this.#state === 'joining' && msg.event === 'tree:join')) this.#reset()
     if (msg.event === 'tree:reconnect' && this.#awaitingPlacement && this.#state === 'member') this.#onReconnectRefused(String(msg.code))
@@ -373,8 +385,8 @@ class PeerTreeClientImpl extends TypedEmitter<PeerTreeClientEvents> {
     this.#socket.emit('tree:resume', { treeID: this.#treeID, token: this.#token })
   }
 
-  /** Our place is gone (the grace period ran out): a joiner joins again, a source's tree has ended. */
-  #onResumeRefused (): void {
+  /** Our place is gone (the grace period ran out, or the server dropped it): a joiner joins again, a source's tree has ended. */
+  #onPlaceLost (): void {
     const treeID = this.#treeID as TreeId
     if (this.#isSource) {
       this.#reset()

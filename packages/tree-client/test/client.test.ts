@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import wrtc from '@roamhq/wrtc'
-import { expect, test, vi } from 'vitest'
+import { describe, expect, test, vi } from 'vitest'
 import { DEFAULT_TIMEOUT_MS, PeerTreeClient, PeerTreeError } from '../src/index.js'
 import { fakeSocket } from './helpers/fake-socket.js'
 
@@ -108,4 +108,42 @@ test('a malformed signal from the network ends the upstream link and asks for an
   expect(() => onSignal({ treeID: 'tree-1', session: 's1', signal: { candidate: 'x' } })).not.toThrow()
   expect(socket.sent.filter(([e]: [string]) => e === 'tree:reconnect')).toEqual([['tree:reconnect', { treeID: 'tree-1', session: 's1', failed: true }]])
   client.destroy()
+})
+
+describe('when the server has lost or cannot yet restore our place', () => {
+  const placed = { treeID: 't1', peerID: 'me', parent: null, session: null, token: 'me.secret', reason: 'join' }
+  const sentEvents = (socket: any, event: string): unknown[] => socket.sent.filter(([e]: [string]) => e === event)
+
+  test('a reconnect refused with NOT_IN_TREE makes a joiner join again', () => {
+    const socket = fakeSocket()
+    const client = new PeerTreeClient(socket, { wrtc })
+    client.connect('t1')
+    socket.deliver('tree:discover', placed)
+    client.reconnectUpstream()
+    socket.deliver('tree:error', { code: 'NOT_IN_TREE', message: 'Not in tree.', event: 'tree:reconnect', treeID: 't1' })
+    expect(sentEvents(socket, 'tree:join')).toHaveLength(2)
+    client.destroy()
+  })
+
+  test('a resume refused because the store is down is asked again after opts.timeout', () => {
+    vi.useFakeTimers()
+    try {
+      const socket = fakeSocket()
+      const client = new PeerTreeClient(socket, { wrtc, timeout: 1000 })
+      client.connect('t1')
+      socket.deliver('tree:discover', placed)
+      socket.deliver('disconnect', 'transport close')
+      socket.deliver('connect', undefined)
+      expect(sentEvents(socket, 'tree:resume')).toEqual([['tree:resume', { treeID: 't1', token: 'me.secret' }]])
+      socket.deliver('tree:error', { code: 'STORE_UNAVAILABLE', message: 'Store unavailable.', event: 'tree:resume', treeID: 't1' })
+      vi.advanceTimersByTime(999)
+      expect(sentEvents(socket, 'tree:resume')).toHaveLength(1)
+      vi.advanceTimersByTime(1)
+      expect(sentEvents(socket, 'tree:resume')).toHaveLength(2)
+      expect(client.treeID).toBe('t1')
+      client.destroy()
+    } finally {
+      vi.useRealTimers()
+    }
+  })
 })
