@@ -41,6 +41,14 @@ export const DEFAULT_MAX_SIGNAL_BYTES = 16_384
  */
 export const DEFAULT_RECONNECT_GRACE_MS = 0
 
+/**
+ * How long a new link may stay unconfirmed (no `peer:connected` from its child) before the
+ * child is moved elsewhere and the parent's slot freed: three times the client's default
+ * connection timeout, so an honest client always reports first, and a silent or broken one
+ * cannot hold a slot for ever (ORIGINAL.md §4.2.4).
+ */
+export const DEFAULT_LINK_TIMEOUT_MS = 30_000
+
 /** Lifetime of an owner-proof nonce: long enough for a slow signer, short enough that a leaked nonce is soon useless. */
 export const DEFAULT_CHALLENGE_TTL_MS = 30_000
 

@@ -3,7 +3,7 @@
  * throws (TypeError for a wrong type, RangeError for a value out of range) at construction.
  */
 import {
-  DEFAULT_CHALLENGE_TTL_MS, DEFAULT_K, DEFAULT_K1, DEFAULT_MAX_K, DEFAULT_MAX_PEERS_PER_TREE,
+  DEFAULT_CHALLENGE_TTL_MS, DEFAULT_K, DEFAULT_LINK_TIMEOUT_MS, DEFAULT_K1, DEFAULT_MAX_K, DEFAULT_MAX_PEERS_PER_TREE,
   DEFAULT_MAX_SIGNAL_BYTES, DEFAULT_MAX_TREES, DEFAULT_MAX_TREES_PER_SOCKET, DEFAULT_RECONNECT_GRACE_MS,
   DEFAULT_REQUESTS_PER_SECOND, DEFAULT_SIGNALS_PER_SECOND, MAX_TIMER_MS
 } from './constants.js'
@@ -33,6 +33,8 @@ export interface PeerTreeServerOptions {
   reconnectGraceMs?: number
   /** Lifetime of an owner-proof nonce. @default 30000 */
   challengeTtlMs?: number
+  /** A link its child has not confirmed (`peer:connected`) within this time is given up: the child is re-placed, the slot freed. @default 30000 */
+  linkTimeoutMs?: number
   /** Where tree state lives. @default new MemoryStore() */
   store?: TreeStore
   /** Clock in ms for rate limits and nonce expiry; for tests and simulations. @default Date.now */
@@ -88,6 +90,7 @@ export function resolveOptions (opts: unknown): ResolvedOptions {
     maxSignalBytes: positiveInteger('maxSignalBytes', o['maxSignalBytes'], DEFAULT_MAX_SIGNAL_BYTES),
     reconnectGraceMs: delay('reconnectGraceMs', o['reconnectGraceMs'], DEFAULT_RECONNECT_GRACE_MS, 0),
     challengeTtlMs: delay('challengeTtlMs', o['challengeTtlMs'], DEFAULT_CHALLENGE_TTL_MS, 1),
+    linkTimeoutMs: delay('linkTimeoutMs', o['linkTimeoutMs'], DEFAULT_LINK_TIMEOUT_MS, 1),
     store: (o['store'] as TreeStore | undefined) ?? new MemoryStore(),
     now: (o['now'] as (() => number) | undefined) ?? Date.now
   }

@@ -26,7 +26,7 @@ import { Registry, roomOf } from './registry.js'
 import type { Binding, ClientState, TypedServer, TypedSocket } from './registry.js'
 import { snapshotOf } from './snapshot.js'
 import type { TreeSnapshot } from './snapshot.js'
-import { expireTx } from './transitions.js'
+import { expireTx, linkExpiredTx } from './transitions.js'
 import type { Change, TxEnv } from './transitions.js'
 import { createValidators, echoOf } from './validate.js'
 
@@ -93,6 +93,8 @@ class PeerTreeServerImpl extends EventEmitter<PeerTreeServerEvents> {
   readonly #ctx: HandlerContext
   readonly #onConnection = (socket: TypedSocket): void => { this.#attach(socket) }
   #closed = false
+  /** Confirmation deadlines of new links. */
+  #linkTimers = new Set<ReturnType<typeof setTimeout>>()
 
   /**
    * Serve peer trees on a socket.io server. One server handles any number of trees.
@@ -150,6 +152,8 @@ class PeerTreeServerImpl extends EventEmitter<PeerTreeServerEvents> {
     for (const b of this.#registry.bindings()) {
       if (b.timer !== null) { clearTimeout(b.timer); b.timer = null }
     }
+    for (const t of this.#linkTimers) clearTimeout(t)
+    this.#linkTimers.clear()
   }
 
   /** Counts as seen by this process. */
@@ -239,6 +243,9 @@ class PeerTreeServerImpl extends EventEmitter<PeerTreeServerEvents> {
   /** Send a committed change, then forget members that left. */
   #apply (treeID: TreeId, change: Change): void {
     for (const o of change.out) {
+      if (o.event === 'tree:discover' && o.payload.session !== null && o.payload.reason !== 'resume') {
+        this.#watchLink(treeID, o.to, o.payload.session)
+      }
       // `o` is a correlated (event, payload) pair, which TypeScript cannot follow through
       // the typed emit; the pair itself was typed when it was built (transitions.ts).
       const room = this.#io.to(roomOf(o.to)) as unknown as { emit: (event: string, payload: unknown) => boolean }
@@ -250,6 +257,28 @@ class PeerTreeServerImpl extends EventEmitter<PeerTreeServerEvents> {
     if (change.ended) {
       this.#registry.dropTree(treeID)
       this.#emitSafe('treeEnded', treeID)
+    }
+  }
+
+  /** Gives the child of a new link `linkTimeoutMs` to confirm it (ORIGINAL.md §4.2.4). */
+  #watchLink (treeID: TreeId, child: string, session: string): void {
+    if (this.#closed) return
+    const timer = setTimeout(() => {
+      this.#linkTimers.delete(timer)
+      void this.#checkLink(treeID, child, session)
+    }, this.#opts.linkTimeoutMs)
+    timer.unref?.()
+    this.#linkTimers.add(timer)
+  }
+
+  async #checkLink (treeID: TreeId, child: string, session: string): Promise<void> {
+    if (this.#closed) return
+    try {
+      const out = await this.#opts.store.transact(treeID, (s) => linkExpiredTx(s, { child, session }, this.#ctx.env))
+      if (out.change.out.length > 0) this.#counters.failedLinks += 1
+      this.#apply(treeID, out.change)
+    } catch (cause) {
+      this.#report(PeerTreeServerError.STORE_UNAVAILABLE({ treeID, cause }))
     }
   }
 

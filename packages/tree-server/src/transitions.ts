@@ -214,6 +214,22 @@ export function reconnectTx (state: TreeState | undefined, p: ReconnectParams, e
   return { op: 'put', state, result: { change } }
 }
 
+export interface LinkCheck {
+  child: PeerId
+  session: SessionId
+}
+
+/**
+ * A link's confirmation deadline passed: if the child still hangs on that link and never
+ * confirmed it, move the child (with its subtree) elsewhere, avoiding that parent, as if it
+ * had reported the link failed. Anything else (confirmed, moved, gone) changes nothing.
+ */
+export function linkExpiredTx (state: TreeState | undefined, p: LinkCheck, env: TxEnv): TxResult<TxOutput> {
+  const m = state === undefined ? undefined : getMember(state, p.child)
+  if (m === undefined || m.session !== p.session || m.confirmed) return unchanged()
+  return reconnectTx(state, { peerID: p.child, epoch: m.epoch, session: p.session }, env)
+}
+
 export interface ResumeParams {
   peerID: PeerId
   token: string

@@ -2,7 +2,7 @@ import fc from 'fast-check'
 import { describe, expect, test } from 'vitest'
 import type { Outgoing } from '../src/transitions.js'
 import {
-  confirmTx, createTx, detachTx, expireTx, joinTx, leaveTx, reconnectTx, resumeTx, signalRoute
+  confirmTx, createTx, detachTx, expireTx, joinTx, leaveTx, linkExpiredTx, reconnectTx, resumeTx, signalRoute
 } from '../src/transitions.js'
 import {
   attach, depthOf, detach, getMember, isInSubtree, linkEnd, removeMember, subtree
@@ -183,6 +183,24 @@ describe('transitions', () => {
     // Only a (its old parent) or c (its own child) have room; c is excluded, so back to a.
     expect(parentOf(s, 'b')).toBe('a')
     expect(parentOf(s, 'c')).toBe('b')
+    expect(problems(s)).toEqual([])
+  })
+
+  test('an unconfirmed link past its deadline moves the child once; a confirmed or replaced one is left alone', () => {
+    const s = newState(2, 2)
+    const env = testEnv()
+    for (const id of ['a', 'b', 'c', 'd']) join(s, id, env) // src[a[c d] b]
+    const cLink = member(s, 'c').session as string
+    const dLink = member(s, 'd').session as string
+    confirmTx(s, { peerID: 'd', epoch: 0, session: dLink })
+    const before = JSON.stringify(s)
+    expect(linkExpiredTx(s, { child: 'd', session: dLink }, env).op).toBe('none')
+    expect(linkExpiredTx(s, { child: 'c', session: 'not-its-link' }, env).op).toBe('none')
+    expect(JSON.stringify(s)).toBe(before)
+    const out = linkExpiredTx(s, { child: 'c', session: cLink }, env).result
+    expect(sent(out.change.out, 'peer:unlink')).toEqual([{ to: 'a', event: 'peer:unlink', payload: { treeID: 't', session: cLink } }])
+    expect(parentOf(s, 'c')).toBe('b')
+    expect(linkExpiredTx(s, { child: 'c', session: cLink }, env).op).toBe('none') // already moved
     expect(problems(s)).toEqual([])
   })
 
