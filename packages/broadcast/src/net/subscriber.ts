@@ -247,8 +247,6 @@ export class Subscriber extends FeedNode<SubscriberEvents> {
       this.#reject(link, 'MALFORMED')
       return
     }
-    if (index > link.remoteHighest) link.remoteHighest = index
-    if (index > (this.#treeHighWater.get(link.tree) ?? -1)) this.#treeHighWater.set(link.tree, index)
     let verified: VerifiedBlock | undefined
     let reason = 'BAD_SIGNATURE'
     const result = await this.#dedup.admit(index, message.block.signature, async () => {
@@ -257,11 +255,15 @@ export class Subscriber extends FeedNode<SubscriberEvents> {
       else reason = r.reason
       return r.ok
     })
-    if (result === 'duplicate' || this.closed) return
-    if (result === 'rejected' || verified === undefined) {
+    if (this.closed) return
+    if (result === 'rejected') {
       this.#reject(link, reason, index)
       return
     }
+    // Only a verified index (or a copy of one) says how far this link and its tree have come.
+    if (index > link.remoteHighest) link.remoteHighest = index
+    if (index > (this.#treeHighWater.get(link.tree) ?? -1)) this.#treeHighWater.set(link.tree, index)
+    if (result === 'duplicate' || verified === undefined) return
     // Verified and new: forward first (latency), then store and deliver.
     this.forwardDown(bytes)
     this.cache.set(index, bytes)
