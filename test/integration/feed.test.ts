@@ -231,6 +231,17 @@ test("the source rides out a signalling blip: its trees are created again and su
   for (const w of subs) expect(w.seqs).toEqual(range(100))
 })
 
+test('on a server with a tight request limit, a source refused for a moment tries again and its subscribers get everything', async () => {
+  const server = await swarm.server({ requestsPerSecond: 2 }) // bursts of 4 tree:* events per socket
+  const feed = await source(server.url, { trees: 3 }) // 3 challenges and 3 creates: 2 are refused at first
+  const subs = [await subscriber(server.url, feed.key), await subscriber(server.url, feed.key)] // a lookup and 3 joins each
+  await connected(subs, 3)
+  expect(server.treeServer.stats().errors.RATE_LIMITED).toBeGreaterThan(0)
+  await Promise.all(range(20).map((i) => feed.append(i)))
+  await allDelivered(subs, 20)
+  for (const w of subs) expect(w.seqs).toEqual(range(20))
+})
+
 describe('trust', () => {
   test("an impostor cannot create the trees of someone else's feed", async () => {
     const server = await swarm.server()

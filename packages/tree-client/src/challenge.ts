@@ -1,24 +1,36 @@
 import type { Socket } from 'socket.io-client'
-import type { ChallengeMessage } from './protocol.js'
+import { PeerTreeError } from './errors.js'
+import type { ChallengeMessage, ErrorMessage } from './protocol.js'
+
+interface Waiter {
+  resolve: (nonce: string) => void
+  reject: (err: PeerTreeError) => void
+}
 
 /**
  * Hands out server challenge nonces to the clients that share one socket, first come
  * first served: several clients (one per tree of a feed) may ask at once, and every
- * nonce the server sends to this socket is good for any one create on it.
+ * nonce the server sends to this socket is good for any one create on it. The server
+ * answers requests in order, so a refusal (`tree:error` for `tree:challenge`, e.g. a rate
+ * limit) belongs to the oldest waiter too.
  */
 class ChallengeQueue {
-  #waiting: Array<(nonce: string) => void> = []
+  #waiting: Waiter[] = []
 
   constructor (private readonly socket: Socket) {
     socket.on('tree:challenge', (msg: ChallengeMessage) => {
       if (typeof msg?.nonce !== 'string') return
-      this.#waiting.shift()?.(msg.nonce)
+      this.#waiting.shift()?.resolve(msg.nonce)
+    })
+    socket.on('tree:error', (msg: ErrorMessage) => {
+      if (msg?.event !== 'tree:challenge') return
+      this.#waiting.shift()?.reject(new PeerTreeError(msg.code, String(msg.message)))
     })
   }
 
   next (): Promise<string> {
-    return new Promise((resolve) => {
-      this.#waiting.push(resolve)
+    return new Promise((resolve, reject) => {
+      this.#waiting.push({ resolve, reject })
       this.socket.emit('tree:challenge')
     })
   }
@@ -26,7 +38,7 @@ class ChallengeQueue {
 
 const queues = new WeakMap<Socket, ChallengeQueue>()
 
-/** Asks the server for a fresh nonce on `socket`. */
+/** Asks the server for a fresh nonce on `socket`; rejects with the server's refusal. */
 export function requestChallenge (socket: Socket): Promise<string> {
   let queue = queues.get(socket)
   if (queue === undefined) queues.set(socket, (queue = new ChallengeQueue(socket)))

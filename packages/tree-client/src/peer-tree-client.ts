@@ -168,7 +168,9 @@ class PeerTreeClientImpl extends TypedEmitter<PeerTreeClientEvents> {
     }, (err: unknown) => {
       if (this.#ref !== ref) return
       this.#reset()
-      this.#emitError(ClientErrorCodes.OWNER_PROOF_FAILED, 'Could not sign the owner proof', err)
+      // The server refused the challenge (a rate limit, say): pass its code on as it is.
+      if (err instanceof PeerTreeError) this.emit('error', err)
+      else this.#emitError(ClientErrorCodes.OWNER_PROOF_FAILED, 'Could not sign the owner proof', err)
     })
   }
 
@@ -351,6 +353,8 @@ class PeerTreeClientImpl extends TypedEmitter<PeerTreeClientEvents> {
 
   #onError (msg: ErrorMessage): void {
     if (msg == null || typeof msg !== 'object') return
+    // Refused challenges go to the create that asked for one (challenge.ts), not to everyone.
+    if (msg.event === 'tree:challenge') return
     const mine = (msg.ref !== undefined && msg.ref === this.#ref) ||
       (msg.treeID !== undefined && msg.treeID === this.#treeID) ||
       (msg.ref === undefined && msg.treeID === undefined)

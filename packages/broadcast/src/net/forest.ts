@@ -26,6 +26,11 @@ export interface ForestEvents {
   error: (err: Error) => void
 }
 
+/** Refusals of a create that pass: the server is busy (an old source in its grace period counts too). */
+const RETRY_CREATE = new Set(['RATE_LIMITED', 'STORE_UNAVAILABLE'])
+/** Refusals of a join that pass: the feed's source is not up yet, or the server is busy. */
+const RETRY_JOIN = new Set(['TREE_NOT_FOUND', 'RATE_LIMITED', 'STORE_UNAVAILABLE', 'TREE_FULL'])
+
 export interface ForestOptions {
   /** Passed to every PeerTreeClient (`wrtc`, `config`, `timeout`, ...). */
   peer?: PeerTreeClientOptions
@@ -60,37 +65,34 @@ export class Forest extends TypedEmitter<ForestEvents> {
 
   /**
    * Creates tree `index` of the feed with this member as its source. Resolves with the tree
-   * ID once the server accepted the owner proof; rejects with the server's error. If the
-   * tree ends later (this source's signalling socket dropped for longer than the server's
-   * grace period), it is created again, with a fresh proof, once the socket is back.
+   * ID once the server accepted the owner proof; rejects with the server's error when it is
+   * final (NOT_OWNER, TREE_EXISTS, ...); passing refusals (rate limit, store down) are tried
+   * again. If the tree ends later (this source's signalling socket dropped for longer than
+   * the server's grace period), it is created again, with a fresh proof.
    */
   createTree (index: number, owner: { publicKey: string, sign: (bytes: Uint8Array) => Promise<Uint8Array> }, limits: { k: number, k1: number }): Promise<string> {
     const client = this.#client(index)
     const create = (): void => { client.create({ ...limits, owner: { publicKey: owner.publicKey, index, sign: owner.sign } }) }
-    const created = new Promise<string>((resolve, reject) => {
-      const onError = (err: PeerTreeError): void => { client.off('discover', onDiscover); reject(err) }
-      const onDiscover = (treeID: string): void => { client.off('error', onError); resolve(treeID) }
-      client.once('error', onError)
-      client.once('discover', onDiscover)
-    })
-    void created.then(() => {
-      let delay = this.#opts.retryMs ?? 500
-      client.on('discover', () => { delay = this.#opts.retryMs ?? 500 })
+    let delay = this.#opts.retryMs ?? 500
+    let created = false
+    return new Promise<string>((resolve, reject) => {
+      client.on('discover', (treeID) => {
+        delay = this.#opts.retryMs ?? 500
+        if (!created) { created = true; resolve(treeID) }
+      })
       client.on('treeEnded', () => {
         this.emit('treeDown', index)
         create()
       })
       client.on('error', (err) => {
-        this.emit('error', err)
-        // A re-creation the server refused (rate limit, an old source still in its grace
-        // period): try again later, more slowly each time.
-        if (client.treeID !== null) return
+        if (client.treeID !== null) { this.emit('error', err); return }
+        if (!created && !RETRY_CREATE.has(err.code)) { reject(err); return }
+        if (created) this.emit('error', err)
         this.#later(create, delay)
         delay = Math.min(delay * 2, 10_000)
       })
-    }, () => {})
-    create()
-    return created
+      create()
+    })
   }
 
   /** Joins tree `index` (`<key>.<index>`) and keeps trying while it does not exist. */
@@ -109,19 +111,24 @@ export class Forest extends TypedEmitter<ForestEvents> {
     client.on('discover', () => { delay = this.#opts.retryMs ?? 500; this.emit('placed', index) })
     client.on('treeEnded', () => retry())
     client.on('error', (err) => {
-      if (err.code === 'TREE_NOT_FOUND') retry(err)
+      // Not there yet, or refused for now: join again later. Anything else is reported.
+      if (RETRY_JOIN.has(err.code) && client.treeID === null) retry(err)
       else this.emit('error', err)
     })
     attempt()
   }
 
-  /** Runs `fn` after `ms`, unless the forest closes first. */
+  /**
+   * Runs `fn` after about `ms` (between half and one and a half times it, so that the trees
+   * of a forest, and the peers of a swarm, do not all retry in the same instant), unless the
+   * forest closes first.
+   */
   #later (fn: () => void, ms: number): void {
     if (this.closed) return
     const timer = setTimeout(() => {
       this.#retryTimers.delete(timer)
       if (!this.closed) fn()
-    }, ms)
+    }, ms * (0.5 + Math.random()))
     this.#retryTimers.add(timer)
   }
 

@@ -19,6 +19,7 @@ export function lookupTrees (socket: Socket, key: string, maxDelayMs = 5_000): P
       if (msg?.key !== key || typeof msg.trees !== 'number') return
       if (msg.trees > 0) {
         socket.off('tree:lookup', onReply)
+        socket.off('tree:error', onError)
         const relays = Array.isArray(msg.relays) && msg.relays.length === msg.trees && msg.relays.every((n) => typeof n === 'number') ? msg.relays as number[] : []
         resolve({ trees: msg.trees, relays })
         return
@@ -26,8 +27,13 @@ export function lookupTrees (socket: Socket, key: string, maxDelayMs = 5_000): P
       setTimeout(ask, delay)
       delay = Math.min(delay * 2, maxDelayMs)
     }
+    // A refused lookup (a rate limit, the store down) is asked again like an empty answer.
+    const onError = (msg: { event?: unknown }): void => {
+      if (msg?.event === 'tree:lookup') onReply({ key, trees: 0 })
+    }
     const ask = (): void => { socket.emit('tree:lookup', { key }) }
     socket.on('tree:lookup', onReply)
+    socket.on('tree:error', onError)
     ask()
   })
 }
