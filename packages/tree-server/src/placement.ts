@@ -3,12 +3,17 @@
  *
  * Breadth-first from the source, children in the order they were attached, so the first
  * eligible node found is the shallowest one and ties go to the earliest in BFS order. That
- * reproduces the original's order and gives breadth-first-optimal depths. This is the one
- * place that chooses a parent: a frontier index (nodes with free slots by depth) can replace
- * the scan here without touching callers.
+ * reproduces the original's order and gives breadth-first-optimal depths.
+ *
+ * The common case does not scan: every member knows how many links down its nearest relay
+ * slot is (`slot`, kept by tree-state.ts), so walking from the source into the first child
+ * one link closer reaches the shallowest slot, and among equally shallow ones the first in
+ * breadth-first order (the one whose path takes the earliest children). O(depth × k). The
+ * scan remains for what the walk does not decide: no relay slot left (leaves take children
+ * then), or the slot found is the parent to avoid.
  */
 import type { PeerId } from './protocol.js'
-import { capacityOf, getMember } from './tree-state.js'
+import { capacityOf, getMember, hasRelaySlot } from './tree-state.js'
 import type { TreeState } from './tree-state.js'
 
 export interface PlacementOptions {
@@ -27,6 +32,27 @@ export interface PlacementOptions {
  * members without a path to the source (they are not reached by the scan).
  */
 export function choosePlacement (state: Readonly<TreeState>, opts: PlacementOptions = {}): PeerId | null {
+  const fast = walkToSlot(state)
+  if (fast !== null && fast !== (opts.avoid ?? null) && opts.exclude?.has(fast) !== true) return fast
+  return scanForSlot(state, opts)
+}
+
+/** The shallowest, then earliest, relay slot reachable from the source, by following `slot`. */
+export function walkToSlot (state: Readonly<TreeState>): PeerId | null {
+  let id = state.source
+  let m = getMember(state, id)
+  for (let steps = 0; m !== undefined && m.slot > 0 && steps <= state.size; steps++) {
+    const want = m.slot - 1
+    const next: PeerId | undefined = m.children.find((c) => getMember(state, c)?.slot === want)
+    if (next === undefined) return null // the index disagrees with the tree: let the scan decide
+    id = next
+    m = getMember(state, id)
+  }
+  return m !== undefined && m.slot === 0 && hasRelaySlot(state, m) ? id : null
+}
+
+/** The breadth-first scan: the reference the walk agrees with, and the fallbacks. */
+export function scanForSlot (state: Readonly<TreeState>, opts: PlacementOptions = {}): PeerId | null {
   const exclude = opts.exclude
   const avoid = opts.avoid ?? null
   let leafChoice: PeerId | null = null

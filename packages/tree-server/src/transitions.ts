@@ -7,7 +7,7 @@ import { choosePlacement } from './placement.js'
 import type { DiscoverReason, PeerId, PeerRole, ServerErrorCode, ServerToClientEvents, SessionId } from './protocol.js'
 import type { TxResult } from './store/store.js'
 import {
-  addMember, attach, detach, dropPending, getMember, linkEnd, newTree, removeMember, subtree
+  addMember, attach, detach, dropPending, getMember, linkEnd, newTree, removeMember, setDetached, subtree
 } from './tree-state.js'
 import type { NewTree, PendingReason, TreeState } from './tree-state.js'
 
@@ -172,7 +172,7 @@ export function leaveTx (state: TreeState | undefined, actor: Actor, env: TxEnv)
 export function detachTx (state: TreeState | undefined, actor: Actor): TxResult<TxOutput> {
   const m = state === undefined ? undefined : getMember(state, actor.peerID)
   if (state === undefined || m === undefined || m.epoch !== actor.epoch || m.detached) return unchanged()
-  m.detached = true
+  setDetached(state, actor.peerID, true)
   return { op: 'put', state, result: { change: emptyChange() } }
 }
 
@@ -240,7 +240,7 @@ export function resumeTx (state: TreeState | undefined, p: ResumeParams, env: Tx
   if (state === undefined) return refuse('TREE_NOT_FOUND')
   const m = getMember(state, p.peerID)
   if (m === undefined || !sameSecret(m.token, p.token)) return refuse('BAD_TOKEN')
-  m.detached = false
+  setDetached(state, p.peerID, false)
   m.epoch += 1
   const change = emptyChange()
   change.out.push({

@@ -26,6 +26,13 @@ export interface MemberState {
   token: string
   /** Bumped on every resume, so that a stale socket (or process) cannot act for the member. */
   epoch: number
+  /**
+   * Links from this member down to the nearest member of its subtree that can take a child
+   * now as a relay (or the source): 0 if it can itself, -1 if none can. Relative, so it stays
+   * true when the subtree moves; kept up to date by the operations below (`refreshSlots`),
+   * it lets placement walk straight down to the breadth-first choice (placement.ts).
+   */
+  slot: number
 }
 
 export type PendingReason = 'parent-left' | 'reconnect'
@@ -75,7 +82,38 @@ export function newTree (p: NewTree): TreeState {
 }
 
 function newMember (role: MemberRole, token: string): MemberState {
-  return { parent: null, session: null, children: [], role, confirmed: false, detached: false, token, epoch: 0 }
+  return { parent: null, session: null, children: [], role, confirmed: false, detached: false, token, epoch: 0, slot: role === 'leaf' ? -1 : 0 }
+}
+
+/** True if `m` takes a child now in the first round of placement (a relay or the source with room, its socket present). */
+export function hasRelaySlot (state: Readonly<TreeState>, m: Readonly<MemberState>): boolean {
+  return !m.detached && m.role !== 'leaf' && m.children.length < capacityOf(state, m)
+}
+
+/** `m.slot` computed from `m` and its children's `slot`. */
+export function slotOf (state: Readonly<TreeState>, m: Readonly<MemberState>): number {
+  if (hasRelaySlot(state, m)) return 0
+  let best = -1
+  for (const c of m.children) {
+    const d = getMember(state, c)?.slot ?? -1
+    if (d >= 0 && (best === -1 || d + 1 < best)) best = d + 1
+  }
+  return best
+}
+
+/**
+ * Recompute `slot` for `id` after its children or its own state changed, and for its
+ * ancestors as long as the value changes: O(depth × k) per change.
+ */
+export function refreshSlots (state: TreeState, id: PeerId | null): void {
+  for (let cur = id, steps = 0; cur !== null && steps <= state.size; steps++) {
+    const m = getMember(state, cur)
+    if (m === undefined) return
+    const slot = slotOf(state, m)
+    if (slot === m.slot) return
+    m.slot = slot
+    cur = m.parent
+  }
 }
 
 /** The member, or undefined; safe for any string (`__proto__` is just an unknown ID). */
@@ -108,6 +146,7 @@ export function attach (state: TreeState, id: PeerId, parent: PeerId, session: S
   m.parent = parent
   m.session = session
   m.confirmed = false
+  refreshSlots(state, parent)
 }
 
 export interface Detached {
@@ -128,7 +167,16 @@ export function detach (state: TreeState, id: PeerId): Detached | null {
   m.parent = null
   m.session = null
   m.confirmed = false
+  refreshSlots(state, cut.parent)
   return cut
+}
+
+/** Mark a member's socket gone (it takes no new children) or back. */
+export function setDetached (state: TreeState, id: PeerId, detached: boolean): void {
+  const m = getMember(state, id)
+  if (m === undefined || m.detached === detached) return
+  m.detached = detached
+  refreshSlots(state, id)
 }
 
 export interface Removed {

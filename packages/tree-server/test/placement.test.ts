@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import { choosePlacement } from '../src/placement.js'
-import { getMember, subtree } from '../src/tree-state.js'
+import { getMember, setDetached, subtree } from '../src/tree-state.js'
 import { depth, join, newState, parentOf, testEnv } from './helpers/pure-tree.js'
 
 describe('choosePlacement', () => {
@@ -66,8 +66,7 @@ describe('choosePlacement', () => {
     const env = testEnv()
     join(s, 'a', env)
     join(s, 'b', env) // src[a[b]]
-    const a = getMember(s, 'a')
-    if (a !== undefined) a.detached = true
+    setDetached(s, 'a', true)
     expect(choosePlacement(s)).toBe('b')
   })
 
@@ -91,8 +90,7 @@ describe('choosePlacement', () => {
 
   test('no eligible member at all: null', () => {
     const s = newState(2, 2)
-    const src = getMember(s, 'src')
-    if (src !== undefined) src.detached = true
+    setDetached(s, 'src', true)
     expect(choosePlacement(s)).toBeNull()
   })
 })

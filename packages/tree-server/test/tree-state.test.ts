@@ -1,4 +1,5 @@
 import fc from 'fast-check'
+import { scanForSlot, walkToSlot } from '../src/placement.js'
 import { describe, expect, test } from 'vitest'
 import type { Outgoing } from '../src/transitions.js'
 import {
@@ -330,6 +331,10 @@ describe('property: any sequence of joins, leaves, reconnects, detaches and resu
             for (const [y, p] of before) if (p !== null) expect(parentOf(s, y)).toBe(p)
           }
           expect(problems(s)).toEqual([])
+          // The placement walk (slot index) picks exactly what the breadth-first scan picks.
+          const walked = walkToSlot(s)
+          if (walked !== null) expect(walked).toBe(scanForSlot(s))
+          else expect(scanForSlot(s) === null || member(s, scanForSlot(s) as string).role === 'leaf').toBe(true)
           // Waiting happens only while some member's socket is gone.
           if (Object.keys(s.members).every((id) => !member(s, id).detached)) expect(s.pending).toEqual([])
         }

@@ -1,0 +1,24 @@
+// Placement cost per join, the breadth-first scan against the slot walk, on the same trees.
+// Run: npx vitest bench packages/tree-server/bench  (prints operations per second)
+import { bench, describe } from 'vitest'
+import { scanForSlot, walkToSlot } from '../src/placement.js'
+import { createTx, joinTx } from '../src/transitions.js'
+import type { TreeState } from '../src/tree-state.js'
+
+function tree (n: number, k: number, k1: number): TreeState {
+  const r = createTx(undefined, { treeID: 't', k, k1, owner: null, source: 'src', token: 'src.x', ref: 'r' })
+  if (r.op !== 'put') throw new Error('create failed')
+  const state = r.state
+  let s = 0
+  const env = { mintSession: () => `s${++s}` }
+  for (let i = 0; i < n; i++) joinTx(state, { peerID: `p${i}`, role: 'relay', token: `p${i}.x`, maxPeers: n + 1 }, env)
+  return state
+}
+
+for (const n of [1_000, 10_000, 100_000]) {
+  describe(`a tree of ${n} members (k = 4, k1 = 10)`, () => {
+    const state = tree(n, 4, 10)
+    bench('breadth-first scan', () => { scanForSlot(state) })
+    bench('slot walk', () => { walkToSlot(state) })
+  })
+}
