@@ -111,6 +111,33 @@ export class BlockDedup {
     return 'accepted'
   }
 
+  /**
+   * {@link admit} for a synchronous `verify`, or `undefined` when a copy of this key is being
+   * verified asynchronously right now (then call `admit`, which waits for that result). With
+   * nothing in flight, the synchronous check cannot interleave with another copy's.
+   */
+  admitSync(index: BlockIndex, signature: Uint8Array, verify: () => boolean): AdmitResult | undefined {
+    checkKey(index, signature)
+    if (this.has(index, signature)) {
+      this.stats.duplicates++
+      return 'duplicate'
+    }
+    if (this.findInFlight(index, signature) !== undefined) return undefined
+    let ok: boolean
+    try {
+      ok = verify() === true
+    } catch {
+      ok = false
+    }
+    if (!ok) {
+      this.stats.rejected++
+      return 'rejected'
+    }
+    this.add(index, signature)
+    this.stats.accepted++
+    return 'accepted'
+  }
+
   private findInFlight(index: BlockIndex, signature: Uint8Array): InFlight | undefined {
     const list = this.inFlight.get(index)
     if (list === undefined) return undefined

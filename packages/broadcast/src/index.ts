@@ -33,6 +33,7 @@ export {
 export {
   signBlock,
   verifyBlock,
+  verifyBlockSync,
   parseBlock,
   peekBlockKey,
   checkBlockContent,

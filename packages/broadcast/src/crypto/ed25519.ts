@@ -42,6 +42,11 @@ export interface Verifier {
 /** One Ed25519 implementation. */
 export interface Ed25519 extends Signer, Verifier {
   readonly backendName: Ed25519BackendName
+  /**
+   * The same check without a promise, where the backend is synchronous underneath (node:crypto):
+   * a relay verifies and forwards in one turn of the event loop.
+   */
+  verifySync?: (signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array) => boolean
   generateKeyPair(): Promise<KeyPair>
   /** The 32-byte public key of a 32-byte secret seed. */
   getPublicKey(secretKey: Uint8Array): Promise<Uint8Array>
@@ -267,6 +272,16 @@ export function createNodeEd25519(options: { keyCacheSize?: number } = {}): Ed25
   const importSecret = (seed: Uint8Array): { key: KeyObject } => ({
     key: nc.createPrivateKey({ key: Buffer.from(wrap(PKCS8_PREFIX, seed)), format: 'der', type: 'pkcs8' })
   })
+  const verifySync = (signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean => {
+    checkVerifyArgs(signature, message, publicKey)
+    const { key } = publicKeys.get(publicKey, importPublic)
+    if (key === null) return false
+    try {
+      return nc.verify(null, message, key, signature)
+    } catch {
+      return false
+    }
+  }
   return {
     backendName: 'node',
     async generateKeyPair() {
@@ -289,15 +304,9 @@ export function createNodeEd25519(options: { keyCacheSize?: number } = {}): Ed25
       return new Uint8Array(nc.sign(null, message, key))
     },
     async verify(signature, message, publicKey) {
-      checkVerifyArgs(signature, message, publicKey)
-      const { key } = publicKeys.get(publicKey, importPublic)
-      if (key === null) return false
-      try {
-        return nc.verify(null, message, key, signature)
-      } catch {
-        return false
-      }
-    }
+      return verifySync(signature, message, publicKey)
+    },
+    verifySync
   }
 }
 

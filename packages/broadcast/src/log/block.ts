@@ -96,13 +96,10 @@ export function checkBlockContent(block: Block, feedKey: Uint8Array): VerifyReas
  * if (r.ok) feedLog.add(r.block); else metrics.rejected(r.reason)
  */
 export async function verifyBlock(raw: unknown, feedKey: Uint8Array, verifier: Verifier): Promise<VerifyBlockResult> {
-  assertBytes(feedKey, 'feedKey', FEED_KEY_BYTES)
   if (typeof verifier?.verify !== 'function') throw new TypeError('verifier must have a verify(signature, message, publicKey) method')
-  const parsed = parseBlock(raw)
-  if (!parsed.ok) return parsed
-  const { block } = parsed
-  const bad = checkBlockContent(block, feedKey)
-  if (bad !== undefined) return { ok: false, reason: bad }
+  const checked = checkUnsigned(raw, feedKey)
+  if (!checked.ok) return checked
+  const { block } = checked
   let valid: boolean
   try {
     valid = await verifier.verify(block.signature, block.header, feedKey)
@@ -110,6 +107,35 @@ export async function verifyBlock(raw: unknown, feedKey: Uint8Array, verifier: V
     valid = false
   }
   return valid ? { ok: true, block: block as VerifiedBlock } : { ok: false, reason: VerifyReason.BAD_SIGNATURE }
+}
+
+/**
+ * {@link verifyBlock} with a synchronous signature check (an Ed25519 backend's `verifySync`):
+ * the same checks in the same order, with no promise in between.
+ */
+export function verifyBlockSync(
+  raw: unknown, feedKey: Uint8Array, verifySync: (signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array) => boolean
+): VerifyBlockResult {
+  if (typeof verifySync !== 'function') throw new TypeError('verifySync must be a function')
+  const checked = checkUnsigned(raw, feedKey)
+  if (!checked.ok) return checked
+  const { block } = checked
+  let valid: boolean
+  try {
+    valid = verifySync(block.signature, block.header, feedKey)
+  } catch {
+    valid = false
+  }
+  return valid ? { ok: true, block: block as VerifiedBlock } : { ok: false, reason: VerifyReason.BAD_SIGNATURE }
+}
+
+/** Everything verifyBlock checks before the signature: structure, feed key, count, entry hashes. */
+function checkUnsigned(raw: unknown, feedKey: Uint8Array): ParseBlockResult {
+  assertBytes(feedKey, 'feedKey', FEED_KEY_BYTES)
+  const parsed = parseBlock(raw)
+  if (!parsed.ok) return parsed
+  const bad = checkBlockContent(parsed.block, feedKey)
+  return bad === undefined ? parsed : { ok: false, reason: bad }
 }
 
 /** What the source supplies to sign a block. */

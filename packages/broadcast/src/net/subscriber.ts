@@ -8,8 +8,8 @@
  */
 import type { Ed25519 } from '../crypto/ed25519.js'
 import { decodeEntry } from '../codec.js'
-import { BlockDedup } from '../dedup.js'
-import { verifyBlock, type VerifiedBlock } from '../log/block.js'
+import { BlockDedup, type AdmitResult } from '../dedup.js'
+import { verifyBlock, verifyBlockSync, type VerifiedBlock, type VerifyBlockResult } from '../log/block.js'
 import { FeedLog, type ForkEvidence } from '../log/feed-log.js'
 import { exportLog } from '../log/export.js'
 import { peekBlockIndex } from '../log/signable.js'
@@ -205,7 +205,7 @@ export class Subscriber extends FeedNode<SubscriberEvents> {
     const { message } = frame
     switch (message.type) {
       case MessageType.BLOCK:
-        if (link.direction === 'up') void this.#onBlock(link, message, frame.bytes)
+        if (link.direction === 'up') this.#onBlock(link, message, frame.bytes)
         return
       case MessageType.WANT:
         if (link.direction === 'down') void this.answerWant(link, message.from, message.to).then((sent) => { this.#stats.served += sent })
@@ -241,20 +241,35 @@ export class Subscriber extends FeedNode<SubscriberEvents> {
     this.passHave(highest)
   }
 
-  async #onBlock (link: FeedLink, message: BlockMessage, bytes: Uint8Array): Promise<void> {
+  #onBlock (link: FeedLink, message: BlockMessage, bytes: Uint8Array): void {
     const index = peekBlockIndex(message.block.header)
-    if (index === undefined || !(message.block.signature instanceof Uint8Array) || message.block.signature.length !== 64) {
+    const signature = message.block.signature
+    if (index === undefined || !(signature instanceof Uint8Array) || signature.length !== 64) {
       this.#reject(link, 'MALFORMED')
       return
     }
     let verified: VerifiedBlock | undefined
     let reason = 'BAD_SIGNATURE'
-    const result = await this.#dedup.admit(index, message.block.signature, async () => {
-      const r = await verifyBlock(message.block, this.feedKey, this.#ed)
+    const note = (r: VerifyBlockResult): boolean => {
       if (r.ok) verified = r.block
       else reason = r.reason
       return r.ok
-    })
+    }
+    // Hot path: with a synchronous verifier (node:crypto), dedup, verify and forward happen in
+    // one turn, with no promise in between; a copy already being verified takes the async path.
+    const sync = this.#ed.verifySync
+    const now = sync === undefined
+      ? undefined
+      : this.#dedup.admitSync(index, signature, () => note(verifyBlockSync(message.block, this.feedKey, sync)))
+    if (now !== undefined) {
+      this.#admitted(link, index, now, verified, reason, bytes)
+      return
+    }
+    void this.#dedup.admit(index, signature, async () => note(await verifyBlock(message.block, this.feedKey, this.#ed)))
+      .then((result) => { this.#admitted(link, index, result, verified, reason, bytes) })
+  }
+
+  #admitted (link: FeedLink, index: number, result: AdmitResult, verified: VerifiedBlock | undefined, reason: string, bytes: Uint8Array): void {
     if (this.closed) return
     if (result === 'rejected') {
       this.#reject(link, reason, index)
