@@ -17,7 +17,10 @@ export interface FeedNodeOptions {
   maxWantBlocks: number
 }
 
-export abstract class FeedNode<Events extends EventMap<Events>> extends TypedEmitter<Events> {
+/** Every feed node reports failures nobody awaits as `'error'`. */
+interface ErrorEvents { error: (err: Error) => void }
+
+export abstract class FeedNode<Events extends EventMap<Events> & ErrorEvents> extends TypedEmitter<Events> {
   readonly forest: Forest
   /** The feed's Ed25519 public key. */
   readonly feedKey: Uint8Array
@@ -113,6 +116,12 @@ export abstract class FeedNode<Events extends EventMap<Events>> extends TypedEmi
     }
     if (missing.length > 0 && !link.closed) this.wantMissing(link, missing)
     return sent
+  }
+
+  /** For promises nobody awaits: a failure becomes an `'error'` event, never an unhandled rejection. */
+  protected report (err: unknown): void {
+    const error = err instanceof Error ? err : new Error(String(err))
+    ;(this as TypedEmitter<ErrorEvents>).emit('error', error)
   }
 
   close (): void {

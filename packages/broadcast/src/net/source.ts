@@ -133,7 +133,7 @@ export class Source extends FeedNode<SourceEvents> {
   protected onFrame (link: FeedLink, frame: Frame): void {
     const { message } = frame
     if (message.type !== MessageType.WANT || link.direction !== 'down') return
-    void this.answerWant(link, message.from, message.to).then((sent) => { this.#stats.served += sent })
+    this.answerWant(link, message.from, message.to).then((sent) => { this.#stats.served += sent }, (err: unknown) => this.report(err))
   }
 
   #onBlock (block: VerifiedBlock): void {
@@ -144,8 +144,6 @@ export class Source extends FeedNode<SourceEvents> {
     this.#tip = block.index
     this.#lastSent = Date.now()
     const write = this.#store.append(block.index, bytes)
-    this.#writes = this.#writes.then(() => write).catch((err: unknown) => {
-      this.emit('error', err instanceof Error ? err : new Error(String(err)))
-    })
+    this.#writes = this.#writes.then(() => write).catch((err: unknown) => this.report(err))
   }
 }

@@ -208,7 +208,9 @@ export class Subscriber extends FeedNode<SubscriberEvents> {
         if (link.direction === 'up') this.#onBlock(link, message, frame.bytes)
         return
       case MessageType.WANT:
-        if (link.direction === 'down') void this.answerWant(link, message.from, message.to).then((sent) => { this.#stats.served += sent })
+        if (link.direction === 'down') {
+          this.answerWant(link, message.from, message.to).then((sent) => { this.#stats.served += sent }, (err: unknown) => this.report(err))
+        }
         return
       case MessageType.HAVE:
         if (link.direction === 'up') this.#onHave(link, message.highest)
@@ -227,7 +229,7 @@ export class Subscriber extends FeedNode<SubscriberEvents> {
         else this.emit('error', new Error(`entry ${e.seq} does not decode`))
       },
       onFork: (evidence) => this.emit('fork', evidence),
-      onError: (err) => this.emit('error', err instanceof Error ? err : new Error(String(err)))
+      onError: (err) => this.report(err)
     })
     return this.#log
   }
@@ -265,8 +267,9 @@ export class Subscriber extends FeedNode<SubscriberEvents> {
       this.#admitted(link, index, now, verified, reason, bytes)
       return
     }
-    void this.#dedup.admit(index, signature, async () => note(await verifyBlock(message.block, this.feedKey, this.#ed)))
+    this.#dedup.admit(index, signature, async () => note(await verifyBlock(message.block, this.feedKey, this.#ed)))
       .then((result) => { this.#admitted(link, index, result, verified, reason, bytes) })
+      .catch((err: unknown) => this.report(err))
   }
 
   #admitted (link: FeedLink, index: number, result: AdmitResult, verified: VerifiedBlock | undefined, reason: string, bytes: Uint8Array): void {
@@ -304,9 +307,7 @@ export class Subscriber extends FeedNode<SubscriberEvents> {
       const block = log.get(index)
       if (block === undefined) break
       const write = replica.append(index, this.cache.get(index) ?? encodeMessage({ type: MessageType.BLOCK, block }))
-      this.#replicaWrites = this.#replicaWrites.then(() => write).catch((err: unknown) => {
-        this.emit('error', err instanceof Error ? err : new Error(String(err)))
-      })
+      this.#replicaWrites = this.#replicaWrites.then(() => write).catch((err: unknown) => this.report(err))
     }
   }
 
