@@ -102,13 +102,7 @@ export class BlockDedup {
     else list.push(entry)
     const ok = await entry.done
     this.removeInFlight(index, entry)
-    if (!ok) {
-      this.stats.rejected++
-      return 'rejected'
-    }
-    this.add(index, signature)
-    this.stats.accepted++
-    return 'accepted'
+    return this.settle(index, signature, ok)
   }
 
   /**
@@ -129,6 +123,11 @@ export class BlockDedup {
     } catch {
       ok = false
     }
+    return this.settle(index, signature, ok)
+  }
+
+  /** Counts a verification's verdict and remembers the key of a block that passed. */
+  private settle(index: BlockIndex, signature: Uint8Array, ok: boolean): AdmitResult {
     if (!ok) {
       this.stats.rejected++
       return 'rejected'

@@ -106,7 +106,7 @@ export async function verifyBlock(raw: unknown, feedKey: Uint8Array, verifier: V
   } catch {
     valid = false
   }
-  return valid ? { ok: true, block: block as VerifiedBlock } : { ok: false, reason: VerifyReason.BAD_SIGNATURE }
+  return signed(block, valid)
 }
 
 /**
@@ -126,6 +126,11 @@ export function verifyBlockSync(
   } catch {
     valid = false
   }
+  return signed(block, valid)
+}
+
+/** The verdict once the signature was checked. */
+function signed(block: Block, valid: boolean): VerifyBlockResult {
   return valid ? { ok: true, block: block as VerifiedBlock } : { ok: false, reason: VerifyReason.BAD_SIGNATURE }
 }
 
