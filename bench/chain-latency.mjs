@@ -3,14 +3,10 @@
 // k = k1 = 1 (each subscriber receives, dedups, verifies, forwards and delivers). One ~1 KiB
 // message or entry every 20 ms; prints the median and p99 latency to the end of the chain,
 // and the median added per hop. Run after a build: node bench/chain-latency.mjs [hops=6]
-import { createServer } from 'node:http'
-import { cpus } from 'node:os'
-import { Server } from 'socket.io'
 import { io as connect } from 'socket.io-client'
 import wrtc from '@roamhq/wrtc'
-import SimplePeer from 'simple-peer'
-import PeerTreeServer from 'peer-tree-server'
 import { Feed, createNodeEd25519 } from 'peer-tree-broadcast'
+import { connectedPair, machine, startSignalServer } from './lib.mjs'
 
 const HOPS = Number(process.argv[2] ?? 6)
 const N = 300
@@ -19,18 +15,9 @@ const PAYLOAD = 'x'.repeat(1000)
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 const q = (xs, f) => [...xs].sort((a, b) => a - b)[Math.floor(f * (xs.length - 1))]
 
-async function pair () {
-  const a = new SimplePeer({ initiator: true, wrtc })
-  const b = new SimplePeer({ wrtc })
-  a.on('signal', (s) => b.signal(s))
-  b.on('signal', (s) => a.signal(s))
-  await Promise.all([new Promise((r) => a.once('connect', r)), new Promise((r) => b.once('connect', r))])
-  return [a, b]
-}
-
 async function bareChain () {
   const pairs = []
-  for (let i = 0; i < HOPS; i++) pairs.push(await pair())
+  for (let i = 0; i < HOPS; i++) pairs.push(await connectedPair())
   // Hop i's receiving end forwards to hop i+1's sending end, as a relay would.
   for (let i = 0; i < HOPS - 1; i++) pairs[i][1].on('data', (d) => pairs[i + 1][0].send(d))
   const lat = []
@@ -63,17 +50,12 @@ async function feedChain (url) {
   return lat
 }
 
-const http = createServer()
-const io = new Server(http)
-const treeServer = new PeerTreeServer(io)
-await new Promise((resolve) => http.listen(0, '127.0.0.1', resolve))
-const url = `http://127.0.0.1:${http.address().port}`
+const server = await startSignalServer()
 const bare = await bareChain()
-const feed = await feedChain(url)
-console.log(`a chain of ${HOPS} hops, ~1 KiB every ${GAP_MS} ms, ${cpus().length} × ${cpus()[0]?.model}`)
+const feed = await feedChain(server.url)
+console.log(`a chain of ${HOPS} hops, ~1 KiB every ${GAP_MS} ms, ${machine}`)
 console.log(`bare simple-peer relays   to the end: median ${q(bare, 0.5).toFixed(2)} ms, p99 ${q(bare, 0.99).toFixed(2)} ms; per hop ${(q(bare, 0.5) / HOPS).toFixed(3)} ms`)
 console.log(`feed relays (1 tree)      to the end: median ${q(feed, 0.5).toFixed(2)} ms, p99 ${q(feed, 0.99).toFixed(2)} ms; per hop ${(q(feed, 0.5) / HOPS).toFixed(3)} ms`)
 console.log(`added by our relay        ${((q(feed, 0.5) - q(bare, 0.5)) / HOPS).toFixed(3)} ms per hop (median; the feed's figure also holds one signature at the source)`)
-treeServer.close()
-io.close()
+server.close()
 process.exit(0)

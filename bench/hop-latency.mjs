@@ -2,14 +2,10 @@
 // (sign, send, receive, dedup, verify, deliver) with one subscriber on 1 and on 3 trees.
 // One entry (or message) every 10 ms, so nothing queues. Prints medians and p99s.
 // Run after a build: node bench/hop-latency.mjs
-import { createServer } from 'node:http'
-import { cpus } from 'node:os'
-import { Server } from 'socket.io'
 import { io as connect } from 'socket.io-client'
 import wrtc from '@roamhq/wrtc'
-import SimplePeer from 'simple-peer'
-import PeerTreeServer from 'peer-tree-server'
 import { Feed, createNodeEd25519 } from 'peer-tree-broadcast'
+import { connectedPair, machine, startSignalServer } from './lib.mjs'
 
 const N = 300
 const GAP_MS = 10
@@ -21,11 +17,7 @@ const summary = (xs) => {
 }
 
 async function bare () {
-  const a = new SimplePeer({ initiator: true, wrtc })
-  const b = new SimplePeer({ wrtc })
-  a.on('signal', (s) => b.signal(s))
-  b.on('signal', (s) => a.signal(s))
-  await Promise.all([new Promise((r) => a.once('connect', r)), new Promise((r) => b.once('connect', r))])
+  const [a, b] = await connectedPair()
   const lat = []
   b.on('data', (d) => { lat.push(performance.now() - JSON.parse(d).t) })
   for (let i = 0; i < N; i++) { a.send(JSON.stringify({ t: performance.now(), p: PAYLOAD })); await sleep(GAP_MS) }
@@ -49,15 +41,11 @@ async function feed (trees, url) {
   return lat
 }
 
-const http = createServer()
-const io = new Server(http)
-const treeServer = new PeerTreeServer(io)
-await new Promise((resolve) => http.listen(0, '127.0.0.1', resolve))
-const url = `http://127.0.0.1:${http.address().port}`
-console.log(`one hop, ~1 KiB per message, one every ${GAP_MS} ms; ${cpus().length} × ${cpus()[0]?.model}`)
+const server = await startSignalServer()
+const url = server.url
+console.log(`one hop, ~1 KiB per message, one every ${GAP_MS} ms; ${machine}`)
 console.log(`bare simple-peer           ${summary(await bare())}`)
 console.log(`feed, 1 tree               ${summary(await feed(1, url))}`)
 console.log(`feed, 3 trees              ${summary(await feed(3, url))}`)
-treeServer.close()
-io.close()
+server.close()
 process.exit(0)

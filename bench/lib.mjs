@@ -1,0 +1,33 @@
+// What the benchmarks share: a signalling server on loopback, a connected simple-peer pair,
+// and a line naming the machine.
+import { createServer } from 'node:http'
+import { cpus } from 'node:os'
+import { Server } from 'socket.io'
+import wrtc from '@roamhq/wrtc'
+import SimplePeer from 'simple-peer'
+import PeerTreeServer from 'peer-tree-server'
+
+/** A PeerTreeServer on 127.0.0.1 and an ephemeral port; `close()` stops it. */
+export async function startSignalServer (opts = {}) {
+  const http = createServer()
+  const io = new Server(http)
+  const treeServer = new PeerTreeServer(io, opts)
+  await new Promise((resolve) => http.listen(0, '127.0.0.1', resolve))
+  return {
+    url: `http://127.0.0.1:${http.address().port}`,
+    treeServer,
+    close () { treeServer.close(); io.close() }
+  }
+}
+
+/** Two simple-peers connected to each other in this process: [initiator, answerer]. */
+export async function connectedPair () {
+  const a = new SimplePeer({ initiator: true, wrtc })
+  const b = new SimplePeer({ wrtc })
+  a.on('signal', (s) => b.signal(s))
+  b.on('signal', (s) => a.signal(s))
+  await Promise.all([new Promise((resolve) => a.once('connect', resolve)), new Promise((resolve) => b.once('connect', resolve))])
+  return [a, b]
+}
+
+export const machine = `${cpus().length} × ${cpus()[0]?.model}`
