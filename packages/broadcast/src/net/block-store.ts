@@ -41,9 +41,15 @@ export class MemoryBlockStore implements BlockStore {
 export async function exportStore (store: BlockStore, feedKey: Uint8Array): Promise<Uint8Array> {
   const blocks: RawBlock[] = []
   for (let i = 0; i < store.length; i++) {
-    const bytes = await store.get(i)
-    const decoded = bytes === undefined ? undefined : decodeMessage(bytes)
-    if (decoded?.ok === true && decoded.message.type === MessageType.BLOCK) blocks.push(decoded.message.block)
+    const block = await storedBlock(store, i)
+    if (block !== undefined) blocks.push(block)
   }
   return encodeExport(feedKey, blocks)
+}
+
+/** Block `index` of a store, decoded from its BLOCK message (not verified); undefined if absent or not a block. */
+export async function storedBlock (store: BlockStore, index: number): Promise<RawBlock | undefined> {
+  const bytes = await store.get(index)
+  const decoded = bytes === undefined ? undefined : decodeMessage(bytes)
+  return decoded?.ok === true && decoded.message.type === MessageType.BLOCK ? decoded.message.block : undefined
 }

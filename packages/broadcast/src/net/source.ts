@@ -8,8 +8,8 @@ import type { EntryValue } from '../codec.js'
 import type { Ed25519, KeyPair } from '../crypto/ed25519.js'
 import { parseBlock, type VerifiedBlock } from '../log/block.js'
 import type { Frame } from '../reassembler.js'
-import { decodeMessage, encodeMessage, MessageType } from '../wire.js'
-import { exportStore, type BlockStore } from './block-store.js'
+import { encodeMessage, MessageType } from '../wire.js'
+import { exportStore, storedBlock, type BlockStore } from './block-store.js'
 import type { FeedLink } from './feed-link.js'
 import { FeedNode } from './feed-node.js'
 import type { Forest } from './forest.js'
@@ -72,9 +72,8 @@ export class Source extends FeedNode<SourceEvents> {
   static async open (forest: Forest, keyPair: KeyPair, ed25519: Ed25519, store: BlockStore, opts: SourceOptions): Promise<Source> {
     let tip
     if (store.length > 0) {
-      const bytes = await store.get(store.length - 1)
-      const decoded = bytes === undefined ? undefined : decodeMessage(bytes)
-      const parsed = decoded?.ok === true && decoded.message.type === MessageType.BLOCK ? parseBlock(decoded.message.block) : undefined
+      const last = await storedBlock(store, store.length - 1)
+      const parsed = last === undefined ? undefined : parseBlock(last)
       if (parsed?.ok !== true) throw new Error('the archive\'s last block does not parse: refusing to continue this log')
       tip = tipAfter(parsed.block)
     }

@@ -14,14 +14,14 @@ import { FeedLog, type ForkEvidence } from '../log/feed-log.js'
 import { exportLog } from '../log/export.js'
 import { peekBlockIndex } from '../log/signable.js'
 import type { Frame } from '../reassembler.js'
-import { decodeMessage, encodeMessage, MessageType, type BlockMessage } from '../wire.js'
+import { encodeMessage, MessageType, type BlockMessage } from '../wire.js'
 import type { WireReason } from '../errors.js'
 import { BackfillPlanner } from './backfill-planner.js'
 import type { FeedLink } from './feed-link.js'
 import { FeedNode } from './feed-node.js'
 import type { Forest } from './forest.js'
 import { PendingWants } from './pending-wants.js'
-import type { BlockStore } from './block-store.js'
+import { storedBlock, type BlockStore } from './block-store.js'
 
 export interface Entry {
   seq: number
@@ -146,13 +146,11 @@ export class Subscriber extends FeedNode<SubscriberEvents> {
     const log = this.#log
     if (replica === undefined || log === undefined) return 0
     for (let i = 0; i < replica.length; i++) {
-      const bytes = await replica.get(i)
-      const decoded = bytes === undefined ? undefined : decodeMessage(bytes)
-      if (decoded?.ok !== true || decoded.message.type !== MessageType.BLOCK) throw new Error(`replica block ${i} does not decode`)
-      const r = await verifyBlock(decoded.message.block, this.feedKey, this.#ed)
+      const stored = await storedBlock(replica, i)
+      if (stored === undefined) throw new Error(`replica block ${i} does not decode`)
+      const r = await verifyBlock(stored, this.feedKey, this.#ed)
       if (!r.ok || r.block.index !== i) throw new Error(`replica block ${i} does not verify: ${r.ok ? 'wrong index' : r.reason}`)
       this.#dedup.add(i, r.block.signature)
-      this.cache.set(i, bytes as Uint8Array)
       log.add(r.block)
     }
     return replica.length
@@ -180,8 +178,10 @@ export class Subscriber extends FeedNode<SubscriberEvents> {
     return this.#log?.highestSeen ?? -1
   }
 
-  protected blockMessage (): undefined {
-    return undefined // everything this peer can give is in the cache
+  /** A block past the cache but still in the log (retention 'all', or a loaded replica). */
+  protected blockMessage (index: number): Uint8Array | undefined {
+    const block = this.#log?.get(index)
+    return block === undefined ? undefined : encodeMessage({ type: MessageType.BLOCK, block })
   }
 
   protected wantMissing (link: FeedLink, indices: number[]): void {
@@ -304,9 +304,9 @@ export class Subscriber extends FeedNode<SubscriberEvents> {
     if (replica === undefined) return
     while (replica.length < log.deliveredBlocks) {
       const index = replica.length
-      const block = log.get(index)
-      if (block === undefined) break
-      const write = replica.append(index, this.cache.get(index) ?? encodeMessage({ type: MessageType.BLOCK, block }))
+      const bytes = this.cache.get(index) ?? this.blockMessage(index)
+      if (bytes === undefined) break
+      const write = replica.append(index, bytes)
       this.#replicaWrites = this.#replicaWrites.then(() => write).catch((err: unknown) => this.report(err))
     }
   }
