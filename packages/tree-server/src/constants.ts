@@ -78,3 +78,20 @@ export const MAX_TIMER_MS = 2_147_483_647
 
 /** Delay before retrying the removal of a member whose socket is gone, after the store refused it. */
 export const STORE_RETRY_MS = 1_000
+
+/**
+ * Parents remembered per member as having failed it. A hostile parent that is avoided only
+ * while it was the last one could be handed the member back after one other failure; a few
+ * keep it away, and the list stays small in every member's state.
+ */
+export const MAX_FAILED_PARENTS = 4
+
+/**
+ * Signals one end may send on one link. An honest set-up takes ~10-30 (an offer or answer
+ * and its candidates); adding media later renegotiates, with as many again each time. A few
+ * hundred leave room for that and still bound what one link can push through the server.
+ */
+export const DEFAULT_MAX_SIGNALS_PER_LINK = 500
+
+/** Bytes of signals (as JSON) one end may send on one link: an SDP is 4-8 KiB, a candidate ~200 B. */
+export const DEFAULT_MAX_SIGNAL_BYTES_PER_LINK = 262_144

@@ -20,7 +20,8 @@ export const DEFAULT_MESSAGES: Readonly<Record<ServerErrorCode, string>> = {
   // The original server's string for an ID collision on create.
   TREE_EXISTS: 'Tree already exists.',
   BAD_TOKEN: 'Bad or expired resume token.',
-  STORE_UNAVAILABLE: 'Tree store unavailable; the request was refused.'
+  STORE_UNAVAILABLE: 'Tree store unavailable; the request was refused.',
+  SIGNAL_LIMIT: 'Too many signals on this link; it was given up.'
 }
 
 export interface ErrorContext {
@@ -85,4 +86,5 @@ export class PeerTreeServerError extends Error {
   static TREE_EXISTS (ctx?: ErrorContext): PeerTreeServerError { return new PeerTreeServerError('TREE_EXISTS', undefined, ctx) }
   static BAD_TOKEN (ctx?: ErrorContext): PeerTreeServerError { return new PeerTreeServerError('BAD_TOKEN', undefined, ctx) }
   static STORE_UNAVAILABLE (ctx?: ErrorContext): PeerTreeServerError { return new PeerTreeServerError('STORE_UNAVAILABLE', undefined, ctx) }
+  static SIGNAL_LIMIT (ctx?: ErrorContext): PeerTreeServerError { return new PeerTreeServerError('SIGNAL_LIMIT', undefined, ctx) }
 }

@@ -4,7 +4,7 @@
  */
 import {
   DEFAULT_CHALLENGE_TTL_MS, DEFAULT_K, DEFAULT_LINK_TIMEOUT_MS, DEFAULT_K1, DEFAULT_MAX_K, DEFAULT_MAX_PEERS_PER_TREE,
-  DEFAULT_MAX_SIGNAL_BYTES, DEFAULT_MAX_TREES, DEFAULT_MAX_TREES_PER_SOCKET, DEFAULT_RECONNECT_GRACE_MS,
+  DEFAULT_MAX_SIGNAL_BYTES, DEFAULT_MAX_SIGNAL_BYTES_PER_LINK, DEFAULT_MAX_SIGNALS_PER_LINK, DEFAULT_MAX_TREES, DEFAULT_MAX_TREES_PER_SOCKET, DEFAULT_RECONNECT_GRACE_MS,
   DEFAULT_REQUESTS_PER_SECOND, DEFAULT_SIGNALS_PER_SECOND, MAX_TIMER_MS
 } from './constants.js'
 import { MemoryStore } from './store/memory-store.js'
@@ -29,12 +29,22 @@ export interface PeerTreeServerOptions {
   requestsPerSecond?: number
   /** Largest signal, in bytes of JSON. @default 16384 */
   maxSignalBytes?: number
+  /** Most signals one end may send on one link; beyond it the link is given up. @default 500 */
+  maxSignalsPerLink?: number
+  /** Most bytes of signals (JSON) one end may send on one link; beyond it the link is given up. @default 262144 */
+  maxSignalBytesPerLink?: number
   /** How long a membership survives its socket, waiting for `tree:resume`. 0 removes it at once. @default 0 */
   reconnectGraceMs?: number
   /** Lifetime of an owner-proof nonce. @default 30000 */
   challengeTtlMs?: number
-  /** A link its child has not confirmed (`peer:connected`) within this time is given up: the child is re-placed, the slot freed. @default 30000 */
+  /** A link not confirmed (`peer:connected`) by both its ends within this time is given up: the child is re-placed, the slot freed. @default 30000 */
   linkTimeoutMs?: number
+  /**
+   * The names this server answers to in owner proofs (`serverIdentityOf` of the URLs clients
+   * use, e.g. `['feeds.example.org']`). Empty: the `Host` header of each socket's handshake,
+   * which is right behind no proxy but is what the connecting client says. @default []
+   */
+  serverIdentities?: readonly string[]
   /** Where tree state lives. @default new MemoryStore() */
   store?: TreeStore
   /** Clock in ms for rate limits and nonce expiry; for tests and simulations. @default Date.now */
@@ -42,6 +52,14 @@ export interface PeerTreeServerOptions {
 }
 
 export type ResolvedOptions = Required<PeerTreeServerOptions>
+
+function identities (value: unknown): readonly string[] {
+  if (value === undefined) return []
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string' && v.length > 0)) {
+    throw new TypeError('opts.serverIdentities must be an array of non-empty strings')
+  }
+  return value.map((v: string) => v.toLowerCase())
+}
 
 function positiveInteger (name: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback
@@ -88,9 +106,12 @@ export function resolveOptions (opts: unknown): ResolvedOptions {
     signalsPerSecond: positiveRate('signalsPerSecond', o['signalsPerSecond'], DEFAULT_SIGNALS_PER_SECOND),
     requestsPerSecond: positiveRate('requestsPerSecond', o['requestsPerSecond'], DEFAULT_REQUESTS_PER_SECOND),
     maxSignalBytes: positiveInteger('maxSignalBytes', o['maxSignalBytes'], DEFAULT_MAX_SIGNAL_BYTES),
+    maxSignalsPerLink: positiveInteger('maxSignalsPerLink', o['maxSignalsPerLink'], DEFAULT_MAX_SIGNALS_PER_LINK),
+    maxSignalBytesPerLink: positiveInteger('maxSignalBytesPerLink', o['maxSignalBytesPerLink'], DEFAULT_MAX_SIGNAL_BYTES_PER_LINK),
     reconnectGraceMs: delay('reconnectGraceMs', o['reconnectGraceMs'], DEFAULT_RECONNECT_GRACE_MS, 0),
     challengeTtlMs: delay('challengeTtlMs', o['challengeTtlMs'], DEFAULT_CHALLENGE_TTL_MS, 1),
     linkTimeoutMs: delay('linkTimeoutMs', o['linkTimeoutMs'], DEFAULT_LINK_TIMEOUT_MS, 1),
+    serverIdentities: identities(o['serverIdentities']),
     store: (o['store'] as TreeStore | undefined) ?? new MemoryStore(),
     now: (o['now'] as (() => number) | undefined) ?? Date.now
   }

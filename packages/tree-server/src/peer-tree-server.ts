@@ -11,6 +11,7 @@ import { onConnected } from './handlers/connected.js'
 import type { Counters, Handler, HandlerContext } from './handlers/context.js'
 import { onCreate } from './handlers/create.js'
 import { onDisconnect } from './handlers/disconnect.js'
+import { onFailed } from './handlers/failed.js'
 import { onJoin } from './handlers/join.js'
 import { onLeave } from './handlers/leave.js'
 import { onLookup } from './handlers/lookup.js'
@@ -23,6 +24,7 @@ import type { PeerTreeServerOptions, ResolvedOptions } from './options.js'
 import type { ClientToServerEvents, ServerErrorCode, TreeId } from './protocol.js'
 import { TokenBucket } from './rate-limit.js'
 import { Registry, roomOf } from './registry.js'
+import { SignalLedger } from './signal-ledger.js'
 import type { Binding, ClientState, TypedServer, TypedSocket } from './registry.js'
 import { snapshotOf } from './snapshot.js'
 import type { TreeSnapshot } from './snapshot.js'
@@ -51,6 +53,8 @@ export interface ServerStats {
   peers: number
   /** Connected sockets. */
   sockets: number
+  /** Links whose signals this process is counting against the per-link limits. */
+  signalLinks: number
   counters: Counters
   /** `tree:error` replies sent, by code. */
   errors: Record<ServerErrorCode, number>
@@ -65,7 +69,8 @@ const HANDLERS: Record<keyof ClientToServerEvents, Handler> = {
   'tree:resume': onResume,
   'tree:lookup': onLookup,
   'peer:signal': onSignal,
-  'peer:connected': onConnected
+  'peer:connected': onConnected,
+  'peer:failed': onFailed
 }
 
 /** A socket seen through plain strings, for attaching handlers by event name. */
@@ -86,11 +91,12 @@ class PeerTreeServerImpl extends EventEmitter<PeerTreeServerEvents> {
   readonly #opts: ResolvedOptions
   readonly #registry: Registry
   readonly #counters: Counters = {
-    creates: 0, joins: 0, leaves: 0, repairs: 0, reconnects: 0, failedLinks: 0, resumes: 0, signalsRelayed: 0
+    creates: 0, joins: 0, leaves: 0, repairs: 0, reconnects: 0, failedLinks: 0, resumes: 0, signalsRelayed: 0, signalsDropped: 0, reportedLinks: 0
   }
 
   readonly #errors = Object.fromEntries(Object.values(ServerErrorCodes).map((c) => [c, 0])) as Record<ServerErrorCode, number>
   readonly #ctx: HandlerContext
+  readonly #signals: SignalLedger
   readonly #onConnection = (socket: TypedSocket): void => { this.#attach(socket) }
   #closed = false
   /** Confirmation deadlines of new links. */
@@ -110,6 +116,7 @@ class PeerTreeServerImpl extends EventEmitter<PeerTreeServerEvents> {
     this.#io = io
     this.#opts = resolveOptions(opts)
     this.#registry = new Registry(io)
+    this.#signals = new SignalLedger(this.#opts)
     const store = this.#opts.store
     const env: TxEnv = { mintSession: mintSessionId }
     this.#ctx = {
@@ -118,6 +125,7 @@ class PeerTreeServerImpl extends EventEmitter<PeerTreeServerEvents> {
       validators: createValidators(this.#opts),
       registry: this.#registry,
       counters: this.#counters,
+      signals: this.#signals,
       env,
       get: async (treeID) => {
         try { return await store.get(treeID) } catch (cause) { throw PeerTreeServerError.STORE_UNAVAILABLE({ treeID, cause }) }
@@ -162,6 +170,7 @@ class PeerTreeServerImpl extends EventEmitter<PeerTreeServerEvents> {
       trees: this.#registry.treeCount,
       peers: this.#registry.peerCount,
       sockets: this.#registry.clients.size,
+      signalLinks: this.#signals.size,
       counters: { ...this.#counters },
       errors: { ...this.#errors }
     }
@@ -243,15 +252,20 @@ class PeerTreeServerImpl extends EventEmitter<PeerTreeServerEvents> {
   /** Send a committed change, then forget members that left. */
   #apply (treeID: TreeId, change: Change): void {
     for (const o of change.out) {
-      if (o.event === 'tree:discover' && o.payload.session !== null && o.payload.reason !== 'resume') {
-        this.#watchLink(treeID, o.to, o.payload.session)
+      if (o.event === 'tree:discover') {
+        this.#signals.placed(o.to, o.payload.session)
+        if (o.payload.session !== null && o.payload.reason !== 'resume') this.#watchLink(treeID, o.to, o.payload.session)
       }
+      if (o.event === 'peer:unlink') this.#signals.unlinked(o.payload.session)
       // `o` is a correlated (event, payload) pair, which TypeScript cannot follow through
       // the typed emit; the pair itself was typed when it was built (transitions.ts).
       const room = this.#io.to(roomOf(o.to)) as unknown as { emit: (event: string, payload: unknown) => boolean }
       room.emit(o.event, o.payload)
     }
-    for (const peerID of change.removed) this.#registry.unbind(peerID)
+    for (const peerID of change.removed) {
+      this.#registry.unbind(peerID)
+      this.#signals.removed(peerID)
+    }
     this.#counters.repairs += change.repairs
     if (change.created) this.#emitSafe('treeCreated', treeID)
     if (change.ended) {
@@ -260,7 +274,7 @@ class PeerTreeServerImpl extends EventEmitter<PeerTreeServerEvents> {
     }
   }
 
-  /** Gives the child of a new link `linkTimeoutMs` to confirm it (ORIGINAL.md §4.2.4). */
+  /** Gives both ends of a new link `linkTimeoutMs` to confirm it: a slot is never held by a link nobody saw work. */
   #watchLink (treeID: TreeId, child: string, session: string): void {
     if (this.#closed) return
     const timer = setTimeout(() => {

@@ -21,6 +21,12 @@ export interface PlacementOptions {
   exclude?: ReadonlySet<PeerId>
   /** A parent to avoid (the one a reconnecting member leaves) unless nothing else fits. */
   avoid?: PeerId | null
+  /** More parents to avoid the same way (those that failed the member lately). */
+  avoidAlso?: ReadonlySet<PeerId>
+}
+
+function isAvoided (id: PeerId, opts: PlacementOptions): boolean {
+  return id === (opts.avoid ?? null) || opts.avoidAlso?.has(id) === true
 }
 
 /**
@@ -28,12 +34,12 @@ export interface PlacementOptions {
  *
  * Preference: the shallowest source/relay with a free slot (the source holds k1, a relay k);
  * then, only if there is none, the shallowest leaf with a free slot (up to k); then the
- * avoided parent. Members whose socket is gone (`detached`) take no new children, and nor do
+ * avoided parents. Members whose socket is gone (`detached`) take no new children, and nor do
  * members without a path to the source (they are not reached by the scan).
  */
 export function choosePlacement (state: Readonly<TreeState>, opts: PlacementOptions = {}): PeerId | null {
   const fast = walkToSlot(state)
-  if (fast !== null && fast !== (opts.avoid ?? null) && opts.exclude?.has(fast) !== true) return fast
+  if (fast !== null && !isAvoided(fast, opts) && opts.exclude?.has(fast) !== true) return fast
   return scanForSlot(state, opts)
 }
 
@@ -54,7 +60,6 @@ export function walkToSlot (state: Readonly<TreeState>): PeerId | null {
 /** The breadth-first scan: the reference the walk agrees with, and the fallbacks. */
 export function scanForSlot (state: Readonly<TreeState>, opts: PlacementOptions = {}): PeerId | null {
   const exclude = opts.exclude
-  const avoid = opts.avoid ?? null
   let leafChoice: PeerId | null = null
   let avoidChoice: PeerId | null = null
   const queue: PeerId[] = [state.source]
@@ -65,7 +70,7 @@ export function scanForSlot (state: Readonly<TreeState>, opts: PlacementOptions 
     const m = getMember(state, id)
     if (m === undefined) continue
     if (!m.detached && m.children.length < capacityOf(state, m)) {
-      if (id === avoid) avoidChoice ??= id
+      if (isAvoided(id, opts)) avoidChoice ??= id
       else if (m.role !== 'leaf') return id
       else leafChoice ??= id
     }

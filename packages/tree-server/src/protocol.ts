@@ -33,7 +33,7 @@ export interface OwnerProof {
   index: number
   /** The nonce from the server's last `tree:challenge` to this socket. */
   nonce: string
-  /** Ed25519 signature, base64url, over `ownerSignable(nonce, key, index)`. */
+  /** Ed25519 signature, base64url, over `ownerSignable(server, nonce, key, index)`. */
   signature: string
 }
 
@@ -76,7 +76,10 @@ export interface LookupMessage {
   key: string
   /** How many owned trees `<key>.0`, `<key>.1`, ... exist now, counted from 0 (0: none yet). */
   trees: number
-  /** Members with the `relay` role in each of those trees. */
+  /**
+   * Relay-role members in each of those trees that hang from the source over working links
+   * (every link on the way confirmed by both its ends), not every member that says it relays.
+   */
   relays: number[]
 }
 
@@ -169,7 +172,9 @@ export const ServerErrorCodes = {
   /** A resume token did not match (or the grace period is over). */
   BAD_TOKEN: 'BAD_TOKEN',
   /** The tree store failed; the request was refused without changing state. */
-  STORE_UNAVAILABLE: 'STORE_UNAVAILABLE'
+  STORE_UNAVAILABLE: 'STORE_UNAVAILABLE',
+  /** A link's signals from one end went over `maxSignalsPerLink` or `maxSignalBytesPerLink`: dropped, and the link given up. */
+  SIGNAL_LIMIT: 'SIGNAL_LIMIT'
 } as const
 export type ServerErrorCode = (typeof ServerErrorCodes)[keyof typeof ServerErrorCodes]
 
@@ -183,8 +188,10 @@ export interface ClientToServerEvents {
   /** How many trees an owner key has (a feed subscriber needs only the key). */
   'tree:lookup': (req: LookupRequest) => void
   'peer:signal': (msg: SignalMessage) => void
-  /** Sent by the child once its link to the parent is up. */
+  /** Sent by each end once its link is up; the link works when both ends have sent it. */
   'peer:connected': (msg: LinkReport) => void
+  /** Sent by the parent end when a link to a child failed (never connected, or ended). */
+  'peer:failed': (msg: LinkReport) => void
 }
 
 export interface ServerToClientEvents {
@@ -208,15 +215,30 @@ export interface SocketData {
   peerTree?: unknown
 }
 
-/** Domain tag of the owner proof's signed bytes. */
-export const OWNER_PROOF_TAG = 'peer-tree/create/v1'
+/** Domain tag of the owner proof's signed bytes. v1 did not name the server, so a proof could be relayed to another one. */
+export const OWNER_PROOF_TAG = 'peer-tree/create/v2'
 
 /**
- * The exact bytes an owner signs to create tree `index` of key `key`:
- * UTF-8 of `peer-tree/create/v1\n<nonce>\n<key>\n<index>`. Built here only.
+ * The exact bytes an owner signs to create tree `index` of key `key` on server `server`:
+ * UTF-8 of `peer-tree/create/v2\n<server>\n<nonce>\n<key>\n<index>`. Built here only.
+ * `server` is the server's identity as the client reached it (`serverIdentityOf` its URL),
+ * so a server that hands the owner another server's nonce gets a proof that one refuses.
  */
-export function ownerSignable (nonce: string, key: string, index: number): Uint8Array {
-  return new TextEncoder().encode(`${OWNER_PROOF_TAG}\n${nonce}\n${key}\n${index}`)
+export function ownerSignable (server: string, nonce: string, key: string, index: number): Uint8Array {
+  return new TextEncoder().encode(`${OWNER_PROOF_TAG}\n${server}\n${nonce}\n${key}\n${index}`)
+}
+
+/**
+ * A server's identity in owner proofs: the host of the URL a client connects to, with its
+ * port unless it is the scheme's default, in lower case (`example.org`, `127.0.0.1:3000`).
+ * The same string as an HTTP `Host` header for that URL. '' for what is not a URL.
+ */
+export function serverIdentityOf (url: string): string {
+  try {
+    return new URL(url).host.toLowerCase()
+  } catch {
+    return ''
+  }
 }
 
 /** The tree ID of tree `index` owned by `key`. */

@@ -16,8 +16,12 @@ export interface PeerSnapshot {
    */
   depth: number
   role: MemberRole
-  /** The child confirmed its link to the parent with `peer:connected`. */
+  /** This member (the child end) confirmed its link to the parent with `peer:connected`. */
   confirmed: boolean
+  /** The parent end confirmed it too; the link works only when both did. */
+  parentConfirmed: boolean
+  /** Parents that failed this member lately, oldest first; placement avoids them while it can. */
+  failedParents: PeerId[]
   /** Its socket is gone and it waits for a resume. */
   detached: boolean
 }
@@ -59,6 +63,8 @@ export function snapshotOf (state: Readonly<TreeState>): TreeSnapshot {
       depth: depths.get(id) ?? -1,
       role: m.role,
       confirmed: m.confirmed,
+      parentConfirmed: m.parentConfirmed,
+      failedParents: m.failedParents.slice(),
       detached: m.detached
     })
   }

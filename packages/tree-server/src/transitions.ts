@@ -3,6 +3,7 @@
  * current state, changes the draft, and returns what to write plus the messages to send
  * once the write has committed. No I/O here; IDs for new links come from `env`.
  */
+import { linkWorks, recordFailedParent } from './link-state.js'
 import { choosePlacement } from './placement.js'
 import type { DiscoverReason, PeerId, PeerRole, ServerErrorCode, ServerToClientEvents, SessionId } from './protocol.js'
 import type { TxResult } from './store/store.js'
@@ -73,9 +74,13 @@ function placeUnder (state: TreeState, id: PeerId, parent: PeerId, reason: Disco
   })
 }
 
-/** Find a parent for `id` (outside its own subtree) and place it there; false if none fits. */
+/**
+ * Find a parent for `id` (outside its own subtree, avoiding the parents that failed it while
+ * anything else fits) and place it there; false if none fits.
+ */
 function placeMember (state: TreeState, id: PeerId, reason: DiscoverReason, env: TxEnv, change: Change, avoid: PeerId | null = null): boolean {
-  const parent = choosePlacement(state, { exclude: subtree(state, id), avoid })
+  const failed = getMember(state, id)?.failedParents ?? []
+  const parent = choosePlacement(state, { exclude: subtree(state, id), avoid, avoidAlso: new Set(failed) })
   if (parent === null) return false
   placeUnder(state, id, parent, reason, env, change)
   return true
@@ -86,6 +91,9 @@ function retryPending (state: TreeState, env: TxEnv, change: Change): void {
   for (const entry of state.pending.slice()) {
     const m = getMember(state, entry.peer)
     if (m === undefined || m.parent !== null) { dropPending(state, entry.peer); continue }
+    // A detached member waits for its resume: a parent named now would hold a slot for a
+    // child that cannot send its offer (and the message would be lost).
+    if (m.detached) continue
     // Waiting members are off the source's tree, so their own subtrees never hold a
     // candidate: if one finds no slot, none of the others will either.
     if (!placeMember(state, entry.peer, entry.reason, env, change)) return
@@ -189,6 +197,8 @@ export function expireTx (state: TreeState | undefined, actor: Actor, env: TxEnv
 
 export interface ReconnectParams extends Actor {
   session: SessionId | null
+  /** The member says the link failed: its parent joins the ones it avoids. */
+  failed?: boolean
 }
 
 /** Move a member (with its subtree) to a new parent: exactly one move per request. */
@@ -203,6 +213,7 @@ export function reconnectTx (state: TreeState | undefined, p: ReconnectParams, e
   const cut = detach(state, p.peerID)
   if (cut !== null) {
     change.out.push({ to: cut.parent, event: 'peer:unlink', payload: { treeID: state.treeID, session: cut.session } })
+    if (p.failed === true) recordFailedParent(m, cut.parent)
   }
   dropPending(state, p.peerID)
   // A member asks for a new upstream because the old one failed or did not suit it
@@ -220,14 +231,64 @@ export interface LinkCheck {
 }
 
 /**
- * A link's confirmation deadline passed: if the child still hangs on that link and never
- * confirmed it, move the child (with its subtree) elsewhere, avoiding that parent, as if it
- * had reported the link failed. Anything else (confirmed, moved, gone) changes nothing.
+ * Cut the link of `child` to its parent as failed: the parent joins the ones the child
+ * avoids, the slot frees at once, and the child (with its subtree) is placed elsewhere, or
+ * waits while it is detached (its resume places it) or while nothing fits.
+ */
+function failLink (state: TreeState, child: PeerId, unlinkParent: boolean, env: TxEnv, change: Change): void {
+  const m = getMember(state, child)
+  const cut = detach(state, child)
+  if (m === undefined || cut === null) return
+  if (unlinkParent) change.out.push({ to: cut.parent, event: 'peer:unlink', payload: { treeID: state.treeID, session: cut.session } })
+  recordFailedParent(m, cut.parent)
+  dropPending(state, child)
+  if (m.detached || !placeMember(state, child, 'reconnect', env, change, cut.parent)) {
+    state.pending.push({ peer: child, reason: 'reconnect' })
+  }
+  retryPending(state, env, change)
+}
+
+/**
+ * A link's confirmation deadline passed: if the child still hangs on that link and its two
+ * ends have not both confirmed it, the link has failed (see `failLink`). Anything else
+ * (working, moved, gone) changes nothing.
  */
 export function linkExpiredTx (state: TreeState | undefined, p: LinkCheck, env: TxEnv): TxResult<TxOutput> {
   const m = state === undefined ? undefined : getMember(state, p.child)
-  if (m === undefined || m.session !== p.session || m.confirmed) return unchanged()
-  return reconnectTx(state, { peerID: p.child, epoch: m.epoch, session: p.session }, env)
+  if (state === undefined || m === undefined || m.session !== p.session || linkWorks(m)) return unchanged()
+  const change = emptyChange()
+  failLink(state, p.child, true, env, change)
+  return { op: 'put', state, result: { change } }
+}
+
+/** Give up link `session` of `child` whatever its state (it broke a limit): see `failLink`. */
+export function giveUpLinkTx (state: TreeState | undefined, p: LinkCheck, env: TxEnv): TxResult<TxOutput> {
+  const m = state === undefined ? undefined : getMember(state, p.child)
+  if (state === undefined || m === undefined || m.session !== p.session) return unchanged()
+  const change = emptyChange()
+  failLink(state, p.child, true, env, change)
+  return { op: 'put', state, result: { change } }
+}
+
+export interface LinkFailedParams extends Actor {
+  session: SessionId
+}
+
+/**
+ * The parent end reports that its link `session` to a child failed (it never connected, or
+ * it ended): the slot frees now, even while the child is detached, and the child is placed
+ * elsewhere. The reporting parent already closed the link, so it gets no `peer:unlink`.
+ */
+export function linkFailedTx (state: TreeState | undefined, p: LinkFailedParams, env: TxEnv): TxResult<TxOutput> {
+  if (state === undefined) return refuse('TREE_NOT_FOUND')
+  const m = getMember(state, p.peerID)
+  if (m === undefined || m.epoch !== p.epoch) return refuse('NOT_IN_TREE')
+  const end = linkEnd(state, p.peerID, p.session)
+  if (end === undefined) return refuse('UNKNOWN_SESSION')
+  if (end.side !== 'parent') return refuse('UNKNOWN_SESSION', 'Only the parent end of a link reports it failed.')
+  const change = emptyChange()
+  failLink(state, end.other, false, env, change)
+  return { op: 'put', state, result: { change } }
 }
 
 export interface ResumeParams {
@@ -257,20 +318,29 @@ export interface ConfirmParams extends Actor {
   session: SessionId
 }
 
-/** The child end reports that its link to the parent is up. */
+/** One end of a link reports that the link is up; it works once both ends have. */
 export function confirmTx (state: TreeState | undefined, p: ConfirmParams): TxResult<TxOutput> {
   if (state === undefined) return refuse('TREE_NOT_FOUND')
   const m = getMember(state, p.peerID)
   if (m === undefined || m.epoch !== p.epoch) return refuse('NOT_IN_TREE')
   const end = linkEnd(state, p.peerID, p.session)
   if (end === undefined) return refuse('UNKNOWN_SESSION')
-  if (end.side !== 'child') return refuse('UNKNOWN_SESSION', 'Only the child end of a link confirms it.')
-  if (m.confirmed) return unchanged()
-  m.confirmed = true
+  // The link's state lives with its child either way.
+  const child = end.side === 'child' ? m : getMember(state, end.other)
+  if (child === undefined) return refuse('UNKNOWN_SESSION')
+  if (end.side === 'child') {
+    if (child.confirmed) return unchanged()
+    child.confirmed = true
+  } else {
+    if (child.parentConfirmed) return unchanged()
+    child.parentConfirmed = true
+  }
   return { op: 'put', state, result: { change: emptyChange() } }
 }
 
-export type SignalRoute = { ok: true; to: PeerId } | { ok: false; code: ServerErrorCode }
+export type SignalRoute =
+  | { ok: true; to: PeerId; side: 'child' | 'parent'; child: PeerId }
+  | { ok: false; code: ServerErrorCode }
 
 /** Where a signal on `session` from `actor` goes: only to the other end of one of its links. */
 export function signalRoute (state: Readonly<TreeState> | undefined, actor: Actor, session: SessionId): SignalRoute {
@@ -278,7 +348,8 @@ export function signalRoute (state: Readonly<TreeState> | undefined, actor: Acto
   const m = getMember(state, actor.peerID)
   if (m === undefined || m.epoch !== actor.epoch) return { ok: false, code: 'NOT_IN_TREE' }
   const end = linkEnd(state, actor.peerID, session)
-  return end === undefined ? { ok: false, code: 'UNKNOWN_SESSION' } : { ok: true, to: end.other }
+  if (end === undefined) return { ok: false, code: 'UNKNOWN_SESSION' }
+  return { ok: true, to: end.other, side: end.side, child: end.side === 'child' ? actor.peerID : end.other }
 }
 
 /** Compare secrets in time independent of where they differ. */

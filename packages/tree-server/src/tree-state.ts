@@ -18,8 +18,15 @@ export interface MemberState {
   /** Downstream members, in the order they were attached. */
   children: PeerId[]
   role: MemberRole
-  /** The child reported (`peer:connected`) that its link to `parent` is up. */
+  /** This member, the child end, reported (`peer:connected`) that its link to `parent` is up. */
   confirmed: boolean
+  /** The parent end reported (`peer:connected`) that the link to this member is up. */
+  parentConfirmed: boolean
+  /**
+   * Parents that failed this member lately, oldest first, at most `MAX_FAILED_PARENTS`
+   * (link-state.ts): placement avoids them while anything else fits.
+   */
+  failedParents: PeerId[]
   /** Its socket is gone and the grace period runs: it keeps its place but takes no new children. */
   detached: boolean
   /** Secret for `tree:resume`, `<peerID>.<random>`. */
@@ -82,7 +89,10 @@ export function newTree (p: NewTree): TreeState {
 }
 
 function newMember (role: MemberRole, token: string): MemberState {
-  return { parent: null, session: null, children: [], role, confirmed: false, detached: false, token, epoch: 0, slot: role === 'leaf' ? -1 : 0 }
+  return {
+    parent: null, session: null, children: [], role, confirmed: false, parentConfirmed: false, failedParents: [],
+    detached: false, token, epoch: 0, slot: role === 'leaf' ? -1 : 0
+  }
 }
 
 /** True if `m` takes a child now in the first round of placement (a relay or the source with room, its socket present). */
@@ -146,6 +156,7 @@ export function attach (state: TreeState, id: PeerId, parent: PeerId, session: S
   m.parent = parent
   m.session = session
   m.confirmed = false
+  m.parentConfirmed = false
   refreshSlots(state, parent)
 }
 
@@ -167,6 +178,7 @@ export function detach (state: TreeState, id: PeerId): Detached | null {
   m.parent = null
   m.session = null
   m.confirmed = false
+  m.parentConfirmed = false
   refreshSlots(state, cut.parent)
   return cut
 }
@@ -199,6 +211,7 @@ export function removeMember (state: TreeState, id: PeerId): Removed {
     cm.parent = null
     cm.session = null
     cm.confirmed = false
+    cm.parentConfirmed = false
   }
   delete state.members[id]
   state.size -= 1

@@ -135,6 +135,7 @@ export function createValidators (opts: { maxSignalBytes: number }) {
     resume: validator('tree:resume', resumeSchema),
     signal: validator('peer:signal', signalSchema(opts.maxSignalBytes)),
     connected: validator('peer:connected', linkSchema),
+    failed: validator('peer:failed', linkSchema),
     lookup: validator('tree:lookup', lookupSchema)
   }
 }

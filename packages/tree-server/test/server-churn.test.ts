@@ -243,10 +243,13 @@ describe('tree:reconnect', () => {
 describe('links that are never confirmed', () => {
   test('a child that does not confirm its link within linkTimeoutMs is moved elsewhere and the slot freed', async () => {
     const server = await startServer({ k: 2, k1: 2, linkTimeoutMs: 50 })
-    const { treeID, members } = await buildTree(server, 2)
+    const { treeID, source, members } = await buildTree(server, 2)
     const [a, b] = [at(members, 0), at(members, 1)]
-    // a and b confirm their links to the source; c, placed under a, never does.
-    for (const m of [a, b]) m.client.emit('peer:connected', { treeID, session: m.discover.session })
+    // a and b and the source confirm their links; c, placed under a, never does.
+    for (const m of [a, b]) {
+      m.client.emit('peer:connected', { treeID, session: m.discover.session })
+      source.client.emit('peer:connected', { treeID, session: m.discover.session })
+    }
     const c = await joinTree(server, treeID, 'c')
     expect(c.discover.parent).toBe(a.discover.peerID)
     const moved = await c.client.next('tree:discover', (d) => d.reason === 'reconnect')

@@ -9,7 +9,7 @@ import type { TreeSnapshot } from '../src/index.js'
 import { TestClient, buildTree, joinTree, startServer } from './helpers/socket-harness.js'
 
 const EVENTS: Array<keyof ClientToServerEvents> = [
-  'tree:challenge', 'tree:create', 'tree:join', 'tree:reconnect', 'tree:leave', 'tree:resume', 'tree:lookup', 'peer:signal', 'peer:connected'
+  'tree:challenge', 'tree:create', 'tree:join', 'tree:reconnect', 'tree:leave', 'tree:resume', 'tree:lookup', 'peer:signal', 'peer:connected', 'peer:failed'
 ]
 const PROTO_NAMES = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', 'prototype']
 
@@ -24,6 +24,7 @@ function wellShaped (event: keyof ClientToServerEvents, known: string[]): fc.Arb
     case 'tree:resume': return fc.record({ treeID: id, token: fc.tuple(id, fc.string({ minLength: 1, maxLength: 4 })).map(([a, b]) => `${a}.${b.replace(/[^A-Za-z0-9_-]/g, 'x') || 'x'}`) })
     case 'peer:signal': return fc.record({ treeID: id, session: id, signal: fc.anything({ maxDepth: 2 }) })
     case 'peer:connected': return fc.record({ treeID: id, session: id })
+    case 'peer:failed': return fc.record({ treeID: id, session: id })
     case 'tree:lookup': return fc.record({ key: fc.oneof(id, fc.string({ minLength: 43, maxLength: 43 })) })
     case 'tree:challenge': return fc.anything({ maxDepth: 1 })
   }
@@ -92,6 +93,8 @@ test('fuzzed events for every client event name: errors come back, state stays s
   // a reconnect naming a stale session, a leave of a tree it is not in, a resume of itself.
   h0.client.emit('peer:signal', { treeID: honest.treeID, session: 'not-a-session', signal: {} })
   h0.client.emit('peer:connected', { treeID: honest.treeID, session: honest.members[1]?.discover.session })
+  // The child end of a link cannot report it failed: only its parent can.
+  h0.client.emit('peer:failed', { treeID: honest.treeID, session: h0.discover.session })
   h0.client.emit('tree:reconnect', { treeID: honest.treeID, session: 'stale', failed: true })
   h0.client.emit('tree:leave', { treeID: 'some-other-tree' })
   h0.client.emit('tree:join', { treeID: honest.treeID })
@@ -114,7 +117,7 @@ test('fuzzed events for every client event name: errors come back, state stays s
   }
   expect(new Set(errors.map((e) => e.code))).toContain('INVALID_PAYLOAD')
   const h0errors = h0.client.inbox.filter((r) => r.event === 'tree:error').map((r) => (r.payload as ErrorMessage).code)
-  expect(h0errors.sort()).toEqual(['ALREADY_IN_TREE', 'NOT_IN_TREE', 'UNKNOWN_SESSION', 'UNKNOWN_SESSION'])
+  expect(h0errors.sort()).toEqual(['ALREADY_IN_TREE', 'NOT_IN_TREE', 'UNKNOWN_SESSION', 'UNKNOWN_SESSION', 'UNKNOWN_SESSION'])
   expect(h0.client.unread('tree:discover')).toEqual([])
   expect(({} as Record<string, unknown>)['polluted']).toBeUndefined()
 

@@ -1,8 +1,9 @@
 // Owned trees: tree:challenge, then tree:create with an Ed25519 owner proof.
 import * as ed from '@noble/ed25519'
 import { describe, expect, test } from 'vitest'
-import { ownerSignable, ownedTreeId } from '../src/protocol.js'
+import { ownerSignable, ownedTreeId, serverIdentityOf } from '../src/protocol.js'
 import { TestClient, joinTree, startServer, until } from './helpers/socket-harness.js'
+import type { TestServer } from './helpers/socket-harness.js'
 
 interface Owner {
   sk: Uint8Array
@@ -14,8 +15,10 @@ async function makeOwner (): Promise<Owner> {
   return { sk, key: Buffer.from(await ed.getPublicKeyAsync(sk)).toString('base64url') }
 }
 
-async function proof (owner: Owner, nonce: string, index: number, signer: Uint8Array = owner.sk) {
-  const signature = Buffer.from(await ed.signAsync(ownerSignable(nonce, owner.key, index), signer)).toString('base64url')
+/** A proof for `server`, named as a client that connects to its URL names it. */
+async function proof (server: TestServer | string, owner: Owner, nonce: string, index: number, signer: Uint8Array = owner.sk) {
+  const id = typeof server === 'string' ? server : serverIdentityOf(server.url)
+  const signature = Buffer.from(await ed.signAsync(ownerSignable(id, nonce, owner.key, index), signer)).toString('base64url')
   return { key: owner.key, index, nonce, signature }
 }
 
@@ -30,7 +33,7 @@ describe('owner proofs', () => {
     const owner = await makeOwner()
     const client = await TestClient.connect(server)
     const nonce = await challenge(client)
-    client.emit('tree:create', { ref: 'owned', owner: await proof(owner, nonce, 2) })
+    client.emit('tree:create', { ref: 'owned', owner: await proof(server, owner, nonce, 2) })
     const d = await client.next('tree:discover')
     expect(d).toMatchObject({ treeID: ownedTreeId(owner.key, 2), ref: 'owned', parent: null, reason: 'create' })
     expect((await server.tree.snapshot(d.treeID))?.owner).toBe(owner.key)
@@ -43,7 +46,7 @@ describe('owner proofs', () => {
     const owner = await makeOwner()
     const client = await TestClient.connect(server)
     const nonces = await Promise.all([challenge(client), challenge(client), challenge(client)])
-    for (const [i, nonce] of nonces.entries()) client.emit('tree:create', { ref: `t${i}`, owner: await proof(owner, nonce, i) })
+    for (const [i, nonce] of nonces.entries()) client.emit('tree:create', { ref: `t${i}`, owner: await proof(server, owner, nonce, i) })
     for (let i = 0; i < 3; i++) {
       expect((await client.next('tree:discover', (d) => d.ref === `t${i}`)).treeID).toBe(ownedTreeId(owner.key, i))
     }
@@ -55,7 +58,7 @@ describe('owner proofs', () => {
     const thief = await makeOwner()
     const client = await TestClient.connect(server)
     const nonce = await challenge(client)
-    client.emit('tree:create', { ref: 'stolen', owner: await proof(owner, nonce, 0, thief.sk) })
+    client.emit('tree:create', { ref: 'stolen', owner: await proof(server, owner, nonce, 0, thief.sk) })
     expect(await client.nextError('tree:create')).toMatchObject({ code: 'NOT_OWNER', ref: 'stolen' })
     expect(await server.tree.snapshot(ownedTreeId(owner.key, 0))).toBeUndefined()
   })
@@ -65,15 +68,15 @@ describe('owner proofs', () => {
     const owner = await makeOwner()
     const client = await TestClient.connect(server)
     const nonce = await challenge(client)
-    const p = await proof(owner, nonce, 0)
+    const p = await proof(server, owner, nonce, 0)
     client.emit('tree:create', { ref: 'first', owner: p })
     await client.next('tree:discover')
-    client.emit('tree:create', { ref: 'replay', owner: await proof(owner, nonce, 1) })
+    client.emit('tree:create', { ref: 'replay', owner: await proof(server, owner, nonce, 1) })
     expect(await client.nextError('tree:create')).toMatchObject({ code: 'NOT_OWNER', ref: 'replay' })
     // A nonce is also bound to the socket it was sent to.
     const other = await TestClient.connect(server, 'other')
     const n2 = await challenge(client)
-    other.emit('tree:create', { ref: 'elsewhere', owner: await proof(owner, n2, 1) })
+    other.emit('tree:create', { ref: 'elsewhere', owner: await proof(server, owner, n2, 1) })
     expect(await other.nextError('tree:create')).toMatchObject({ code: 'NOT_OWNER' })
   })
 
@@ -84,9 +87,9 @@ describe('owner proofs', () => {
     const client = await TestClient.connect(server)
     const nonce = await challenge(client)
     now += 30_001
-    client.emit('tree:create', { ref: 'late', owner: await proof(owner, nonce, 0) })
+    client.emit('tree:create', { ref: 'late', owner: await proof(server, owner, nonce, 0) })
     expect(await client.nextError('tree:create')).toMatchObject({ code: 'NOT_OWNER' })
-    client.emit('tree:create', { ref: 'unasked', owner: await proof(owner, 'never-issued', 0) })
+    client.emit('tree:create', { ref: 'unasked', owner: await proof(server, owner, 'never-issued', 0) })
     expect(await client.nextError('tree:create')).toMatchObject({ code: 'NOT_OWNER' })
   })
 
@@ -94,15 +97,15 @@ describe('owner proofs', () => {
     const server = await startServer()
     const owner = await makeOwner()
     const first = await TestClient.connect(server, 'first')
-    first.emit('tree:create', { ref: 'a', owner: await proof(owner, await challenge(first), 5) })
+    first.emit('tree:create', { ref: 'a', owner: await proof(server, owner, await challenge(first), 5) })
     await first.next('tree:discover')
     const second = await TestClient.connect(server, 'second')
-    second.emit('tree:create', { ref: 'b', owner: await proof(owner, await challenge(second), 5) })
+    second.emit('tree:create', { ref: 'b', owner: await proof(server, owner, await challenge(second), 5) })
     expect(await second.nextError('tree:create')).toEqual({ code: 'TREE_EXISTS', message: 'Tree already exists.', event: 'tree:create', ref: 'b', treeID: ownedTreeId(owner.key, 5) })
     first.close()
     const member = await TestClient.connect(server, 'watcher')
     await until(async () => await server.tree.snapshot(ownedTreeId(owner.key, 5)) === undefined, 'the tree ended with its source', member)
-    second.emit('tree:create', { ref: 'c', owner: await proof(owner, await challenge(second), 5) })
+    second.emit('tree:create', { ref: 'c', owner: await proof(server, owner, await challenge(second), 5) })
     expect((await second.next('tree:discover', (d) => d.ref === 'c')).treeID).toBe(ownedTreeId(owner.key, 5))
   })
 
@@ -130,12 +133,26 @@ describe('tree:lookup', () => {
     expect(await lookup()).toBe(0)
     for (const index of [0, 1, 2]) {
       const nonce = await challenge(source)
-      source.emit('tree:create', { ref: `r${index}`, owner: await proof(owner, nonce, index) })
+      source.emit('tree:create', { ref: `r${index}`, owner: await proof(server, owner, nonce, index) })
       await source.next('tree:discover')
     }
     expect(await lookup()).toBe(3)
-    await joinTree(server, ownedTreeId(owner.key, 1), 'relay-in-1')
-    await joinTree(server, ownedTreeId(owner.key, 1), 'leaf-in-1', 'leaf')
+    const tree1 = ownedTreeId(owner.key, 1)
+    const relay = await joinTree(server, tree1, 'relay-in-1')
+    const leaf = await joinTree(server, tree1, 'leaf-in-1', 'leaf')
+    const relays = async (): Promise<number[]> => {
+      asker.emit('tree:lookup', { key: owner.key })
+      return (await asker.next('tree:lookup')).relays
+    }
+    // A declared role counts for nothing until both ends of its link say it works.
+    expect(await relays()).toEqual([0, 0, 0])
+    relay.client.emit('peer:connected', { treeID: tree1, session: relay.discover.session })
+    await relay.client.sync()
+    expect(await relays()).toEqual([0, 0, 0])
+    for (const m of [relay, leaf]) source.emit('peer:connected', { treeID: tree1, session: m.discover.session })
+    leaf.client.emit('peer:connected', { treeID: tree1, session: leaf.discover.session })
+    await leaf.client.sync()
+    await source.sync()
     asker.emit('tree:lookup', { key: owner.key })
     expect(await asker.next('tree:lookup')).toEqual({ key: owner.key, trees: 3, relays: [0, 1, 0] })
     asker.emit('tree:lookup', { key: 'not a key' })

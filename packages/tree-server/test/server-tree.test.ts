@@ -157,16 +157,22 @@ describe('signalling', () => {
     expect(t2.source.client.unread('peer:signal')).toEqual([])
   })
 
-  test('peer:connected confirms a link from the child end only', async () => {
+  test('peer:connected is recorded for each end of a link; a member that is neither end is refused', async () => {
     const server = await startServer()
-    const { treeID, source, members: [a] } = await buildTree(server, 1)
-    if (a === undefined) throw new Error('no member')
-    source.client.emit('peer:connected', { treeID, session: a.discover.session })
-    expect(await source.client.nextError('peer:connected')).toMatchObject({ code: 'UNKNOWN_SESSION' })
+    const { treeID, source, members: [a, b] } = await buildTree(server, 2)
+    if (a === undefined || b === undefined) throw new Error('no member')
+    const ends = async () => {
+      const p = (await server.tree.snapshot(treeID))?.peers.find((q) => q.peerID === a.discover.peerID)
+      return [p?.confirmed, p?.parentConfirmed]
+    }
+    b.client.emit('peer:connected', { treeID, session: a.discover.session })
+    expect(await b.client.nextError('peer:connected')).toMatchObject({ code: 'UNKNOWN_SESSION' })
     a.client.emit('peer:connected', { treeID, session: a.discover.session })
     await a.client.sync()
-    const snap = await server.tree.snapshot(treeID)
-    expect(snap?.peers.find((p) => p.peerID === a.discover.peerID)?.confirmed).toBe(true)
+    expect(await ends()).toEqual([true, false])
+    source.client.emit('peer:connected', { treeID, session: a.discover.session })
+    await source.client.sync()
+    expect(await ends()).toEqual([true, true])
   })
 
   test('an oversized signal is INVALID_PAYLOAD and is not relayed', async () => {

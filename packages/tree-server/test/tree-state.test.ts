@@ -9,6 +9,7 @@ import {
   attach, depthOf, detach, getMember, isInSubtree, linkEnd, removeMember, subtree
 } from '../src/tree-state.js'
 import type { TreeState } from '../src/tree-state.js'
+import { linkWorks } from '../src/link-state.js'
 import { join, newState, parentOf, problems, testEnv } from './helpers/pure-tree.js'
 
 function member (s: TreeState, id: string) {
@@ -187,13 +188,16 @@ describe('transitions', () => {
     expect(problems(s)).toEqual([])
   })
 
-  test('an unconfirmed link past its deadline moves the child once; a confirmed or replaced one is left alone', () => {
+  test('a link not confirmed by both ends past its deadline moves the child once; a working or replaced one is left alone', () => {
     const s = newState(2, 2)
     const env = testEnv()
     for (const id of ['a', 'b', 'c', 'd']) join(s, id, env) // src[a[c d] b]
     const cLink = member(s, 'c').session as string
     const dLink = member(s, 'd').session as string
     confirmTx(s, { peerID: 'd', epoch: 0, session: dLink })
+    confirmTx(s, { peerID: 'a', epoch: 0, session: dLink })
+    // c says its link works; its parent never does: a child's word alone holds no slot.
+    confirmTx(s, { peerID: 'c', epoch: 0, session: cLink })
     const before = JSON.stringify(s)
     expect(linkExpiredTx(s, { child: 'd', session: dLink }, env).op).toBe('none')
     expect(linkExpiredTx(s, { child: 'c', session: 'not-its-link' }, env).op).toBe('none')
@@ -201,6 +205,7 @@ describe('transitions', () => {
     const out = linkExpiredTx(s, { child: 'c', session: cLink }, env).result
     expect(sent(out.change.out, 'peer:unlink')).toEqual([{ to: 'a', event: 'peer:unlink', payload: { treeID: 't', session: cLink } }])
     expect(parentOf(s, 'c')).toBe('b')
+    expect(member(s, 'c').failedParents).toEqual(['a'])
     expect(linkExpiredTx(s, { child: 'c', session: cLink }, env).op).toBe('none') // already moved
     expect(problems(s)).toEqual([])
   })
@@ -240,18 +245,20 @@ describe('transitions', () => {
     expect(getMember(s, 'a')).toBeDefined()
   })
 
-  test('confirm comes from the child end only; signals route to the other end only', () => {
+  test('either end of a link confirms it, and nobody else; it works once both have; signals route to the other end only', () => {
     const s = newState(2, 2)
     const env = testEnv()
     join(s, 'a', env)
     join(s, 'b', env)
     const sa = member(s, 'a').session as string
-    expect(confirmTx(s, { peerID: 'src', epoch: 0, session: sa }).result.error?.code).toBe('UNKNOWN_SESSION')
     expect(confirmTx(s, { peerID: 'b', epoch: 0, session: sa }).result.error?.code).toBe('UNKNOWN_SESSION')
     expect(confirmTx(s, { peerID: 'a', epoch: 0, session: sa }).op).toBe('put')
-    expect(member(s, 'a').confirmed).toBe(true)
-    expect(signalRoute(s, { peerID: 'a', epoch: 0 }, sa)).toEqual({ ok: true, to: 'src' })
-    expect(signalRoute(s, { peerID: 'src', epoch: 0 }, sa)).toEqual({ ok: true, to: 'a' })
+    expect([member(s, 'a').confirmed, member(s, 'a').parentConfirmed, linkWorks(member(s, 'a'))]).toEqual([true, false, false])
+    expect(confirmTx(s, { peerID: 'a', epoch: 0, session: sa }).op).toBe('none')
+    expect(confirmTx(s, { peerID: 'src', epoch: 0, session: sa }).op).toBe('put')
+    expect([member(s, 'a').confirmed, member(s, 'a').parentConfirmed, linkWorks(member(s, 'a'))]).toEqual([true, true, true])
+    expect(signalRoute(s, { peerID: 'a', epoch: 0 }, sa)).toEqual({ ok: true, to: 'src', side: 'child', child: 'a' })
+    expect(signalRoute(s, { peerID: 'src', epoch: 0 }, sa)).toEqual({ ok: true, to: 'a', side: 'parent', child: 'a' })
     expect(signalRoute(s, { peerID: 'b', epoch: 0 }, sa)).toEqual({ ok: false, code: 'UNKNOWN_SESSION' })
     expect(signalRoute(s, { peerID: 'a', epoch: 3 }, sa)).toEqual({ ok: false, code: 'NOT_IN_TREE' })
     expect(signalRoute(undefined, { peerID: 'a', epoch: 0 }, sa)).toEqual({ ok: false, code: 'TREE_NOT_FOUND' })

@@ -3,7 +3,7 @@ import { confirmTx } from '../transitions.js'
 import { member, throwRefusal, valid } from './context.js'
 import type { HandlerContext } from './context.js'
 
-/** `peer:connected`: the child end reports its link to the parent is up. */
+/** `peer:connected`: one end reports its link is up (the link works once both have). */
 export async function onConnected (ctx: HandlerContext, client: ClientState, payload: unknown): Promise<void> {
   const msg = valid(ctx.validators.connected(payload))
   const b = member(client, msg.treeID)

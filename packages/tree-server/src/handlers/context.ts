@@ -6,6 +6,7 @@ import type { Binding, ClientState, Registry, TypedServer } from '../registry.js
 import type { TxFn } from '../store/store.js'
 import type { Change, TxEnv, TxOutput } from '../transitions.js'
 import type { TreeState } from '../tree-state.js'
+import type { SignalLedger } from '../signal-ledger.js'
 import type { Validated, Validators } from '../validate.js'
 
 export interface Counters {
@@ -19,6 +20,10 @@ export interface Counters {
   failedLinks: number
   resumes: number
   signalsRelayed: number
+  /** Signals not relayed: candidates before their sender's SDP, and those over a link's limits. */
+  signalsDropped: number
+  /** Links whose parent reported them failed (`peer:failed`). */
+  reportedLinks: number
 }
 
 export interface HandlerContext {
@@ -27,6 +32,8 @@ export interface HandlerContext {
   readonly validators: Validators
   readonly registry: Registry
   readonly counters: Counters
+  /** What each end sent on each link, against the per-link limits. */
+  readonly signals: SignalLedger
   readonly env: TxEnv
   /** Read a tree; a store failure throws STORE_UNAVAILABLE. */
   get: (treeID: TreeId) => Promise<Readonly<TreeState> | undefined>

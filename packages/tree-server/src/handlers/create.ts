@@ -1,6 +1,6 @@
 import { PeerTreeServerError } from '../errors.js'
 import { mintPeerId, mintToken, mintTreeId } from '../ids.js'
-import { takeChallenge, verifyOwnerProof } from '../owner-proof.js'
+import { identitiesFor, takeChallenge, verifyOwnerProof } from '../owner-proof.js'
 import { ownedTreeId } from '../protocol.js'
 import type { TreeId } from '../protocol.js'
 import type { ClientState } from '../registry.js'
@@ -29,7 +29,10 @@ export async function onCreate (ctx: HandlerContext, client: ClientState, payloa
     if (!takeChallenge(client.challenges, proof.nonce, ctx.opts.now())) {
       throw PeerTreeServerError.NOT_OWNER('Unknown, used or expired nonce; send tree:challenge first.')
     }
-    if (!(await verifyOwnerProof(proof))) throw PeerTreeServerError.NOT_OWNER('Bad owner signature.')
+    const identities = identitiesFor(ctx.opts.serverIdentities, client.socket.handshake.headers.host)
+    if (!(await verifyOwnerProof(proof, identities))) {
+      throw PeerTreeServerError.NOT_OWNER('Bad owner signature (or one made for another server).')
+    }
     treeID = ownedTreeId(proof.key, proof.index)
     owner = proof.key
   } else {

@@ -7,7 +7,7 @@ import type { HandlerContext } from './context.js'
 export async function onReconnect (ctx: HandlerContext, client: ClientState, payload: unknown): Promise<void> {
   const req = valid(ctx.validators.reconnect(payload))
   const b = member(client, req.treeID)
-  const params = { peerID: b.peerID, epoch: b.epoch, session: req.session }
+  const params = { peerID: b.peerID, epoch: b.epoch, session: req.session, failed: req.failed === true }
   const out = await ctx.transact(req.treeID, (s) => reconnectTx(s, params, ctx.env))
   throwRefusal(ctx, out, req.treeID, b)
   // An empty change: the session was stale (the server had already moved it), so it was ignored.
