@@ -1,5 +1,6 @@
 import type { Socket } from 'socket.io-client'
 import { PeerTreeError } from './errors.js'
+import { serverIdentityOf } from './protocol.js'
 import type { ChallengeMessage, ErrorMessage } from './protocol.js'
 
 interface Waiter {
@@ -37,6 +38,21 @@ class ChallengeQueue {
 }
 
 const queues = new WeakMap<Socket, ChallengeQueue>()
+
+/**
+ * The identity of the server `socket` talks to, as owner proofs name it: the host of the URL
+ * its Manager was made for (socket.io-client keeps it as `uri`; a socket made without one
+ * connects to the page's own host).
+ */
+export function serverIdentity (socket: Socket): string {
+  const manager = (socket as unknown as { io?: { uri?: unknown, } }).io
+  if (typeof manager?.uri === 'string' && manager.uri.length > 0) {
+    const id = serverIdentityOf(manager.uri)
+    if (id !== '') return id
+  }
+  const host = (globalThis as { location?: { host?: unknown } }).location?.host
+  return typeof host === 'string' ? host.toLowerCase() : ''
+}
 
 /** Asks the server for a fresh nonce on `socket`; rejects with the server's refusal. */
 export function requestChallenge (socket: Socket): Promise<string> {

@@ -5,7 +5,7 @@ import {
   type ChildMessage, type DiscoverMessage, type EndedMessage, type ErrorMessage, type PeerId,
   type PeerRole, type SessionId, type SignalMessage, type TreeId, type UnlinkMessage
 } from './protocol.js'
-import { requestChallenge } from './challenge.js'
+import { requestChallenge, serverIdentity } from './challenge.js'
 import { DEFAULT_TIMEOUT_MS } from './constants.js'
 import type { PeerOptions } from './create-peer.js'
 import { TypedEmitter } from './emitter.js'
@@ -317,14 +317,27 @@ class PeerTreeClientImpl extends TypedEmitter<PeerTreeClientEvents> {
     this.#retry = undefined
   }
 
+  /**
+   * A child was placed under us. The parent end confirms the link once it is up (the server
+   * counts a link only when both ends did), and reports it failed when it does not come up
+   * in time or ends later, whoever ended it (the application destroying a peer it distrusts
+   * included): the server then frees the slot at once and places the child elsewhere.
+   */
   #onChild (msg: ChildMessage): void {
     if (msg?.treeID !== this.#treeID || this.#state !== 'member') return
     if (this.#downstream.has(msg.session)) return
     const { treeID, session } = msg
     const link: PeerLink = new PeerLink(session, msg.child, 'downstream', this.#peerOpts, this.timeout, {
       signal: (signal) => this.#socket.emit('peer:signal', { treeID, session, signal }),
-      connect: (peer) => this.emit('downstreamPeer', peer, { peerID: msg.child, session, treeID }),
-      end: () => { if (this.#downstream.get(session) === link) this.#downstream.delete(session) }
+      connect: (peer) => {
+        this.#socket.emit('peer:connected', { treeID, session })
+        this.emit('downstreamPeer', peer, { peerID: msg.child, session, treeID })
+      },
+      end: () => {
+        if (this.#downstream.get(session) !== link) return
+        this.#downstream.delete(session)
+        if (!this.destroyed) this.#socket.emit('peer:failed', { treeID, session })
+      }
     })
     this.#downstream.set(session, link)
   }
@@ -355,6 +368,10 @@ class PeerTreeClientImpl extends TypedEmitter<PeerTreeClientEvents> {
     if (msg == null || typeof msg !== 'object') return
     // Refused challenges go to the create that asked for one (challenge.ts), not to everyone.
     if (msg.event === 'tree:challenge') return
+    // A link report that crossed a move or a leave (the link was already gone on the server,
+    // or it reached the server before this socket's resume): nothing to do, nothing to tell.
+    const linkReport = msg.event === 'peer:connected' || msg.event === 'peer:failed'
+    if (linkReport && (msg.code === 'UNKNOWN_SESSION' || msg.code === 'NOT_IN_TREE')) return
     const mine = (msg.ref !== undefined && msg.ref === this.#ref) ||
       (msg.treeID !== undefined && msg.treeID === this.#treeID) ||
       (msg.ref === undefined && msg.treeID === undefined)
@@ -406,7 +423,7 @@ class PeerTreeClientImpl extends TypedEmitter<PeerTreeClientEvents> {
   async #proveOwnership (owner: TreeOwner): Promise<{ key: string, index: number, nonce: string, signature: string }> {
     const key = typeof owner.publicKey === 'string' ? owner.publicKey : toBase64Url(owner.publicKey)
     const nonce = await requestChallenge(this.#socket)
-    const signature = await owner.sign(ownerSignable(nonce, key, owner.index))
+    const signature = await owner.sign(ownerSignable(serverIdentity(this.#socket), nonce, key, owner.index))
     return { key, index: owner.index, nonce, signature: toBase64Url(signature) }
   }
 

@@ -62,3 +62,26 @@ test('the source opens no upstream', () => {
   expect(made).not.toHaveBeenCalled()
   client.destroy()
 })
+
+test('a downstream link that ends is reported to the server (peer:failed) once; a refusal of a report that crossed a move is not an error', async () => {
+  const socket = fakeSocket()
+  const client = new PeerTreeClient(socket, { wrtc })
+  const errors: unknown[] = []
+  client.on('error', (e) => errors.push(e))
+  client.connect('t')
+  socket.deliver('tree:discover', { treeID: 't', peerID: 'me', parent: 'up', session: 's-up', token: 'me.x', reason: 'join' })
+  socket.deliver('peer:child', { treeID: 't', session: 's-down', child: 'kid' })
+  socket.deliver('peer:child', { treeID: 't', session: 's-gone', child: 'kid2' })
+  const down = made.mock.results[1]?.value
+  const closed = new Promise((resolve) => down.once('close', resolve))
+  down.destroy()
+  await closed
+  // A link the server unlinked is closed quietly: the server already knows.
+  socket.deliver('peer:unlink', { treeID: 't', session: 's-gone' })
+  expect(socket.sent.filter(([e]: [string]) => e === 'peer:failed')).toEqual([['peer:failed', { treeID: 't', session: 's-down' }]])
+  socket.deliver('tree:error', { code: 'UNKNOWN_SESSION', message: 'Unknown session.', event: 'peer:failed', treeID: 't' })
+  socket.deliver('tree:error', { code: 'NOT_IN_TREE', message: 'Not a member of that tree.', event: 'peer:connected', treeID: 't' })
+  expect(errors).toEqual([])
+  client.destroy()
+  expect(socket.sent.filter(([e]: [string]) => e === 'peer:failed')).toHaveLength(1)
+})
