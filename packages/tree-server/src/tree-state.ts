@@ -33,9 +33,17 @@ export interface MemberState {
    * it lets placement walk straight down to the breadth-first choice (placement.ts).
    */
   slot: number
+  /**
+   * Like `slot`, but for a relay: links down to the nearest relay (or the source) of its
+   * subtree with room for one more relay child, a free slot or one a leaf-role child holds
+   * (that leaf moves down to make room). Lets relay placement walk to the shallowest such
+   * slot (relay-first.ts). A leaf child does not change its parent's value, so relays are
+   * placed as if they were alone in the tree.
+   */
+  relayRoom: number
 }
 
-export type PendingReason = 'parent-left' | 'reconnect'
+export type PendingReason = 'parent-left' | 'reconnect' | 'moved'
 
 /** A member (with its subtree) that found no free slot yet; placed at the next change. */
 export interface PendingEntry {
@@ -82,7 +90,8 @@ export function newTree (p: NewTree): TreeState {
 }
 
 function newMember (role: MemberRole, token: string): MemberState {
-  return { parent: null, session: null, children: [], role, confirmed: false, detached: false, token, epoch: 0, slot: role === 'leaf' ? -1 : 0 }
+  const room = role === 'leaf' ? -1 : 0
+  return { parent: null, session: null, children: [], role, confirmed: false, detached: false, token, epoch: 0, slot: room, relayRoom: room }
 }
 
 /** True if `m` takes a child now in the first round of placement (a relay or the source with room, its socket present). */
@@ -101,17 +110,38 @@ export function slotOf (state: Readonly<TreeState>, m: Readonly<MemberState>): n
   return best
 }
 
+/** True if `m` has room for one more relay child now: fewer relay children than its capacity, its socket present. */
+export function hasRelayRoom (state: Readonly<TreeState>, m: Readonly<MemberState>): boolean {
+  if (m.detached || m.role === 'leaf') return false
+  let relays = 0
+  for (const c of m.children) if (getMember(state, c)?.role !== 'leaf') relays++
+  return relays < capacityOf(state, m)
+}
+
+/** `m.relayRoom` computed from `m` and its children's `relayRoom`. */
+export function relayRoomOf (state: Readonly<TreeState>, m: Readonly<MemberState>): number {
+  if (hasRelayRoom(state, m)) return 0
+  let best = -1
+  for (const c of m.children) {
+    const d = getMember(state, c)?.relayRoom ?? -1
+    if (d >= 0 && (best === -1 || d + 1 < best)) best = d + 1
+  }
+  return best
+}
+
 /**
- * Recompute `slot` for `id` after its children or its own state changed, and for its
- * ancestors as long as the value changes: O(depth × k) per change.
+ * Recompute `slot` and `relayRoom` for `id` after its children or its own state changed,
+ * and for its ancestors as long as a value changes: O(depth × k) per change.
  */
 export function refreshSlots (state: TreeState, id: PeerId | null): void {
   for (let cur = id, steps = 0; cur !== null && steps <= state.size; steps++) {
     const m = getMember(state, cur)
     if (m === undefined) return
     const slot = slotOf(state, m)
-    if (slot === m.slot) return
+    const relayRoom = relayRoomOf(state, m)
+    if (slot === m.slot && relayRoom === m.relayRoom) return
     m.slot = slot
+    m.relayRoom = relayRoom
     cur = m.parent
   }
 }
