@@ -1,7 +1,8 @@
 // Depth of a feed's trees on the real server (built dist, real socket.io), without WebRTC:
 // each subscriber is a raw socket that joins every tree, as a relay in its home tree and a
 // leaf in the others (as peer-tree-broadcast does), and confirms each link it is given.
-// Prints, per tree, the relays' depth beside the breadth-first optimum for that many relays.
+// Prints, per tree, the relays' depth beside the breadth-first optimum for that many relays,
+// and a base tree beside them: the same subscribers, k and k1, every one a relay.
 // Run: pnpm run build && node packages/tree-server/bench/feed-depth.mjs [subscribers...]
 import { createServer } from 'node:http'
 import { Server } from 'socket.io'
@@ -50,6 +51,9 @@ async function run (n, seed) {
     source.emit('tree:create', { ref: `r${i}`, k: K, k1: K1 })
     treeIDs.push((await got).treeID)
   }
+  const baseGot = once(source, 'tree:discover', (m) => m.ref === 'base')
+  source.emit('tree:create', { ref: 'base', k: K, k1: K1 })
+  const baseID = (await baseGot).treeID
 
   const relaysIn = async () => Promise.all(treeIDs.map(async (t) => (await treeServer.snapshot(t)).peers.filter((p) => p.role === 'relay').length))
   /** A subscriber as the feed makes one: the home tree has the fewest relays (ties at random). */
@@ -65,17 +69,19 @@ async function run (n, seed) {
     })
     socket.emit('tree:join', { treeID: treeIDs[home], role: 'relay' })
     for (let i = 0; i < TREES; i++) if (i !== home) socket.emit('tree:join', { treeID: treeIDs[i], role: 'leaf' })
+    socket.emit('tree:join', { treeID: baseID, role: 'relay' })
     return socket
   }
   const settle = async (members) => {
     for (;;) {
-      const snaps = await Promise.all(treeIDs.map((t) => treeServer.snapshot(t)))
+      const snaps = await Promise.all([...treeIDs, baseID].map((t) => treeServer.snapshot(t)))
       if (snaps.every((s) => s.size === members + 1 && s.peers.every((p) => p.depth >= 0))) return snaps
       await new Promise((resolve) => setTimeout(resolve, 20))
     }
   }
   const report = (label, snaps) => {
     const rows = snaps.map((s, i) => {
+      if (i === TREES) return `base tree (all ${s.size - 1} relays): depth ${s.peers.reduce((d, p) => Math.max(d, p.depth), 0)} (optimum ${optimumDepth(s.size - 1)})`
       const relays = s.peers.filter((p) => p.role === 'relay')
       const maxOf = (ps) => ps.reduce((d, p) => Math.max(d, p.depth), 0)
       return `tree ${i}: ${relays.length} relays, relay depth ${maxOf(relays)} (optimum ${optimumDepth(relays.length)}), tree depth ${maxOf(s.peers)}, leaves parenting ${s.peers.filter((p) => p.role === 'leaf' && p.children.length > 0).length}`

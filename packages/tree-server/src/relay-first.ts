@@ -13,13 +13,19 @@
  * member, and the relays of every tree form the breadth-first-optimal tree they would form
  * alone, whatever order relays and leaves came in.
  *
+ * Leaves still take children when no relay has a free slot (the members placed first in a
+ * new tree may all be leaves). When a relay slot is free again, shallower than the deepest
+ * of those leaf-parented members, that member (with its subtree) moves up into it: one move
+ * per change (`choosePullUp`), the deepest first.
+ *
  * As in placement.ts the common case walks an index (`relayRoom`, kept by tree-state.ts)
  * in O(depth × k); the scan decides what the walk does not (no room for a relay anywhere,
  * or the room found is the parent to avoid). Pure: reads the tree, changes nothing.
  */
+import { walkToSlot } from './placement.js'
 import type { PlacementOptions } from './placement.js'
 import type { PeerId } from './protocol.js'
-import { capacityOf, getMember, hasRelayRoom } from './tree-state.js'
+import { capacityOf, depthOf, getMember, hasRelayRoom, isInSubtree } from './tree-state.js'
 import type { MemberState, TreeState } from './tree-state.js'
 
 export interface RelayPlacement {
@@ -87,18 +93,63 @@ export function scanForRelayRoom (state: Readonly<TreeState>, opts: PlacementOpt
   return leafChoice ?? avoidChoice
 }
 
+export interface PullUp {
+  /** A member whose parent is a leaf; it moves with its subtree. */
+  member: PeerId
+  /** A relay (or the source) with a free slot, shallower than the member's parent. */
+  parent: PeerId
+}
+
+/**
+ * The member under the deepest leaf parent and the shallowest free relay slot, if that slot
+ * is shallower than where the member hangs now (so the move makes it, and its subtree,
+ * strictly shallower), else null. O(depth × k).
+ */
+export function choosePullUp (state: Readonly<TreeState>): PullUp | null {
+  const leafParent = walkToLeafParent(state)
+  const target = walkToSlot(state)
+  if (leafParent === null || target === null) return null
+  const from = depthOf(state, leafParent)
+  const to = depthOf(state, target)
+  if (from === null || to === null || to >= from) return null
+  const lp = getMember(state, leafParent)
+  const member = lp === undefined ? null : lastChild(state, lp, () => true)
+  // A relay slot inside the member's own subtree (a relay that hangs below a leaf) is no place for it.
+  if (member === null || isInSubtree(state, member, target)) return null
+  return { member, parent: target }
+}
+
+/** The deepest leaf-role member with children reachable from the source, by following `leafParent`. */
+export function walkToLeafParent (state: Readonly<TreeState>): PeerId | null {
+  let id = state.source
+  let m = getMember(state, id)
+  for (let steps = 0; m !== undefined && m.leafParent > 0 && steps <= state.size; steps++) {
+    const want = m.leafParent - 1
+    const next: PeerId | undefined = m.children.find((c) => getMember(state, c)?.leafParent === want)
+    if (next === undefined) return null
+    id = next
+    m = getMember(state, id)
+  }
+  return m !== undefined && m.leafParent === 0 && m.role === 'leaf' && m.children.length > 0 ? id : null
+}
+
+/** The last child of `parent` passing `ok`, one without children if there is one. */
+function lastChild (state: Readonly<TreeState>, parent: Readonly<MemberState>, ok: (c: Readonly<MemberState>) => boolean): PeerId | null {
+  let withChildren: PeerId | null = null
+  for (let i = parent.children.length - 1; i >= 0; i--) {
+    const id = parent.children[i] as PeerId
+    const c = getMember(state, id)
+    if (c === undefined || !ok(c)) continue
+    if (c.children.length === 0) return id
+    withChildren ??= id
+  }
+  return withChildren
+}
+
 /**
  * Which leaf child of a full `parent` gives up its slot: the last one without children
  * (one link changes), else the last one (its subtree moves with it).
  */
 function leafToDisplace (state: Readonly<TreeState>, parent: Readonly<MemberState>): PeerId | null {
-  let withChildren: PeerId | null = null
-  for (let i = parent.children.length - 1; i >= 0; i--) {
-    const id = parent.children[i] as PeerId
-    const c = getMember(state, id)
-    if (c?.role !== 'leaf') continue
-    if (c.children.length === 0) return id
-    withChildren ??= id
-  }
-  return withChildren
+  return lastChild(state, parent, (c) => c.role === 'leaf')
 }

@@ -5,7 +5,7 @@
  */
 import { choosePlacement } from './placement.js'
 import type { PlacementOptions } from './placement.js'
-import { chooseRelayPlacement } from './relay-first.js'
+import { choosePullUp, chooseRelayPlacement } from './relay-first.js'
 import type { RelayPlacement } from './relay-first.js'
 import type { DiscoverReason, PeerId, PeerRole, ServerErrorCode, ServerToClientEvents, SessionId } from './protocol.js'
 import type { TxResult } from './store/store.js'
@@ -101,6 +101,18 @@ function placeAt (state: TreeState, id: PeerId, place: RelayPlacement, reason: D
   if (leaf !== null && !placeMember(state, leaf, 'moved', env, change)) state.pending.push({ peer: leaf, reason: 'moved' })
 }
 
+/**
+ * If a relay slot is free shallower than the deepest member hanging under a leaf, move that
+ * member (with its subtree) up into it: at most one move, so a change stays O(depth × k).
+ */
+function pullUp (state: TreeState, env: TxEnv, change: Change): void {
+  const pull = choosePullUp(state)
+  if (pull === null) return
+  const cut = detach(state, pull.member)
+  if (cut !== null) change.out.push({ to: cut.parent, event: 'peer:unlink', payload: { treeID: state.treeID, session: cut.session } })
+  placeUnder(state, pull.member, pull.parent, 'moved', env, change)
+}
+
 /** Find a place for `id` (outside its own subtree) and put it there; false if none fits. */
 function placeMember (state: TreeState, id: PeerId, reason: DiscoverReason, env: TxEnv, change: Change, avoid: PeerId | null = null): boolean {
   const m = getMember(state, id)
@@ -186,6 +198,8 @@ export function joinTx (state: TreeState | undefined, p: JoinParams, env: TxEnv)
   }
   addMember(state, p.peerID, p.role, p.token)
   placeAt(state, p.peerID, place, 'join', env, change)
+  // A new relay brings k free slots: one may serve a member placed under a leaf before.
+  if (p.role !== 'leaf') pullUp(state, env, change)
   return { op: 'put', state, result: { change } }
 }
 
@@ -212,6 +226,8 @@ export function leaveTx (state: TreeState | undefined, actor: Actor, env: TxEnv)
   }
   retryPending(state, env, change)
   rehome(state, orphans, 'parent-left', env, change)
+  // The slot it held may serve a member placed under a leaf before.
+  pullUp(state, env, change)
   return { op: 'put', state, result: { change } }
 }
 

@@ -41,6 +41,13 @@ export interface MemberState {
    * placed as if they were alone in the tree.
    */
   relayRoom: number
+  /**
+   * Links from this member down to the deepest leaf-role member of its subtree that has
+   * children (they were placed there because no relay had a free slot then): 0 if it is
+   * one itself and none is deeper, -1 if there is none. Lets a relay slot that frees later
+   * be given to the deepest of them (relay-first.ts).
+   */
+  leafParent: number
 }
 
 export type PendingReason = 'parent-left' | 'reconnect' | 'moved'
@@ -91,7 +98,7 @@ export function newTree (p: NewTree): TreeState {
 
 function newMember (role: MemberRole, token: string): MemberState {
   const room = role === 'leaf' ? -1 : 0
-  return { parent: null, session: null, children: [], role, confirmed: false, detached: false, token, epoch: 0, slot: room, relayRoom: room }
+  return { parent: null, session: null, children: [], role, confirmed: false, detached: false, token, epoch: 0, slot: room, relayRoom: room, leafParent: -1 }
 }
 
 /** True if `m` takes a child now in the first round of placement (a relay or the source with room, its socket present). */
@@ -129,8 +136,18 @@ export function relayRoomOf (state: Readonly<TreeState>, m: Readonly<MemberState
   return best
 }
 
+/** `m.leafParent` computed from `m` and its children's `leafParent`. */
+export function leafParentOf (state: Readonly<TreeState>, m: Readonly<MemberState>): number {
+  let deepest = m.role === 'leaf' && m.children.length > 0 ? 0 : -1
+  for (const c of m.children) {
+    const d = getMember(state, c)?.leafParent ?? -1
+    if (d >= 0 && d + 1 > deepest) deepest = d + 1
+  }
+  return deepest
+}
+
 /**
- * Recompute `slot` and `relayRoom` for `id` after its children or its own state changed,
+ * Recompute `slot`, `relayRoom` and `leafParent` for `id` after its children or its own state changed,
  * and for its ancestors as long as a value changes: O(depth × k) per change.
  */
 export function refreshSlots (state: TreeState, id: PeerId | null): void {
@@ -139,9 +156,11 @@ export function refreshSlots (state: TreeState, id: PeerId | null): void {
     if (m === undefined) return
     const slot = slotOf(state, m)
     const relayRoom = relayRoomOf(state, m)
-    if (slot === m.slot && relayRoom === m.relayRoom) return
+    const leafParent = leafParentOf(state, m)
+    if (slot === m.slot && relayRoom === m.relayRoom && leafParent === m.leafParent) return
     m.slot = slot
     m.relayRoom = relayRoom
+    m.leafParent = leafParent
     cur = m.parent
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { chooseRelayPlacement } from '../src/relay-first.js'
+import { choosePullUp, chooseRelayPlacement } from '../src/relay-first.js'
 import { joinTx, leaveTx, reconnectTx } from '../src/transitions.js'
 import { getMember, setDetached } from '../src/tree-state.js'
 import type { TreeState } from '../src/tree-state.js'
@@ -101,6 +101,25 @@ describe('relay-first placement', () => {
     reconnectTx(s, { peerID: 'r2', epoch: 0, session: r2Link ?? null }, env)
     expect(parentOf(s, 'r2')).toBe('r3') // src has room again but r2 is leaving it
     expect(depth(s, 'r2')).toBe(2)
+    expect(problems(s)).toEqual([])
+  })
+
+  test('a relay slot that frees shallower than a member under a leaf pulls the deepest such member up, one per change', () => {
+    const s = newState(3, 2)
+    const env = testEnv()
+    join(s, 'r0', env)
+    for (const id of ['a', 'b', 'c', 'd', 'e', 'f']) join(s, id, env, 'leaf') // src[r0[b c d] a[e f]]: e, f under a leaf
+    expect(parentOf(s, 'e')).toBe('a')
+    expect(choosePullUp(s)).toBeNull() // no relay slot free
+    const out = join(s, 'r1', env).change.out // takes a's slot; a (with e, f) goes under r1; then f comes up under r1
+    expect(out.filter((o) => o.event === 'tree:discover').map((o) => o.event === 'tree:discover' && `${o.to}:${o.payload.reason}`)).toEqual(['r1:join', 'a:moved', 'f:moved'])
+    expect(children(s, 'src')).toEqual(['r0', 'r1'])
+    expect(children(s, 'r1')).toEqual(['a', 'f'])
+    expect([depth(s, 'a'), depth(s, 'e'), depth(s, 'f')]).toEqual([2, 3, 2])
+    expect(problems(s)).toEqual([])
+    leaveTx(s, { peerID: 'b', epoch: 0 }, env) // r0 has a free slot at depth 2, e hangs at depth 3 under a leaf
+    expect(parentOf(s, 'e')).toBe('r0')
+    expect(choosePullUp(s)).toBeNull()
     expect(problems(s)).toEqual([])
   })
 })

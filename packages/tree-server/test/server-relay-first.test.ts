@@ -30,7 +30,7 @@ describe('relay-first placement', () => {
     expect(a.client.unread('tree:discover')).toEqual([]) // the other leaf stays where it is
   })
 
-  test('a feed-like tree (k = 3, k1 = 4): 12 leaves then 5 relays; the relays end at the breadth-first optimum, no leaf left under the source', async () => {
+  test('a feed-like tree (k = 3, k1 = 4): 12 leaves then 5 relays; the relays end at the breadth-first optimum, the leaves right below them', async () => {
     const server = await startServer()
     const source = await createTree(server, { k: 3, k1: 4 })
     const treeID = source.discover.treeID
@@ -41,9 +41,11 @@ describe('relay-first placement', () => {
     const snap = await server.tree.snapshot(treeID)
     const byId = new Map(snap?.peers.map((p) => [p.peerID, p]))
     expect(relays.map((m) => byId.get(m.discover.peerID)?.depth)).toEqual([1, 1, 1, 1, 2])
-    // 4 leaves were moved down, one per relay that took a slot under the source.
-    const movedLeaves = leaves.filter((m) => m.client.unread('tree:discover').some((d) => d.reason === 'moved'))
-    expect(movedLeaves).toHaveLength(4)
-    expect(snap?.peers.filter((p) => p.role === 'leaf').every((p) => p.depth >= 2)).toBe(true)
+    // Each relay moved at most two leaves: one whose slot it took, one it pulled up from under a leaf.
+    const moves = leaves.flatMap((m) => m.client.unread('tree:discover').filter((d) => d.reason === 'moved'))
+    expect(moves.length).toBeGreaterThanOrEqual(4)
+    expect(moves.length).toBeLessThanOrEqual(2 * relays.length)
+    // No leaf is left under the source, and none deeper than one below the relays' second level.
+    expect(snap?.peers.filter((p) => p.role === 'leaf').map((p) => p.depth).every((d) => d === 2 || d === 3)).toBe(true)
   })
 })
