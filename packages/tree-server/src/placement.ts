@@ -25,7 +25,8 @@ export interface PlacementOptions {
   avoidAlso?: ReadonlySet<PeerId>
 }
 
-function isAvoided (id: PeerId, opts: PlacementOptions): boolean {
+/** Whether `id` is one of the parents `opts` says to avoid. */
+export function isAvoided (id: PeerId, opts: PlacementOptions): boolean {
   return id === (opts.avoid ?? null) || opts.avoidAlso?.has(id) === true
 }
 

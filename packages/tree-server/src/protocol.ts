@@ -102,7 +102,7 @@ export interface ResumeRequest {
 }
 
 /** Why a `tree:discover` was sent. */
-export type DiscoverReason = 'create' | 'join' | 'reconnect' | 'parent-left' | 'resume'
+export type DiscoverReason = 'create' | 'join' | 'reconnect' | 'parent-left' | 'resume' | 'moved'
 
 export interface DiscoverMessage {
   treeID: TreeId

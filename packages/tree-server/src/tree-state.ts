@@ -40,9 +40,24 @@ export interface MemberState {
    * it lets placement walk straight down to the breadth-first choice (placement.ts).
    */
   slot: number
+  /**
+   * Like `slot`, but for a relay: links down to the nearest relay (or the source) of its
+   * subtree with room for one more relay child, a free slot or one a leaf-role child holds
+   * (that leaf moves down to make room). Lets relay placement walk to the shallowest such
+   * slot (relay-first.ts). A leaf child does not change its parent's value, so relays are
+   * placed as if they were alone in the tree.
+   */
+  relayRoom: number
+  /**
+   * Links from this member down to the deepest leaf-role member of its subtree that has
+   * children (they were placed there because no relay had a free slot then): 0 if it is
+   * one itself and none is deeper, -1 if there is none. Lets a relay slot that frees later
+   * be given to the deepest of them (relay-first.ts).
+   */
+  leafParent: number
 }
 
-export type PendingReason = 'parent-left' | 'reconnect'
+export type PendingReason = 'parent-left' | 'reconnect' | 'moved'
 
 /** A member (with its subtree) that found no free slot yet; placed at the next change. */
 export interface PendingEntry {
@@ -89,9 +104,10 @@ export function newTree (p: NewTree): TreeState {
 }
 
 function newMember (role: MemberRole, token: string): MemberState {
+  const room = role === 'leaf' ? -1 : 0
   return {
     parent: null, session: null, children: [], role, confirmed: false, parentConfirmed: false, failedParents: [],
-    detached: false, token, epoch: 0, slot: role === 'leaf' ? -1 : 0
+    detached: false, token, epoch: 0, slot: room, relayRoom: room, leafParent: -1
   }
 }
 
@@ -111,17 +127,50 @@ export function slotOf (state: Readonly<TreeState>, m: Readonly<MemberState>): n
   return best
 }
 
+/** True if `m` has room for one more relay child now: fewer relay children than its capacity, its socket present. */
+export function hasRelayRoom (state: Readonly<TreeState>, m: Readonly<MemberState>): boolean {
+  if (m.detached || m.role === 'leaf') return false
+  let relays = 0
+  for (const c of m.children) if (getMember(state, c)?.role !== 'leaf') relays++
+  return relays < capacityOf(state, m)
+}
+
+/** `m.relayRoom` computed from `m` and its children's `relayRoom`. */
+export function relayRoomOf (state: Readonly<TreeState>, m: Readonly<MemberState>): number {
+  if (hasRelayRoom(state, m)) return 0
+  let best = -1
+  for (const c of m.children) {
+    const d = getMember(state, c)?.relayRoom ?? -1
+    if (d >= 0 && (best === -1 || d + 1 < best)) best = d + 1
+  }
+  return best
+}
+
+/** `m.leafParent` computed from `m` and its children's `leafParent`. */
+export function leafParentOf (state: Readonly<TreeState>, m: Readonly<MemberState>): number {
+  let deepest = m.role === 'leaf' && m.children.length > 0 ? 0 : -1
+  for (const c of m.children) {
+    const d = getMember(state, c)?.leafParent ?? -1
+    if (d >= 0 && d + 1 > deepest) deepest = d + 1
+  }
+  return deepest
+}
+
 /**
- * Recompute `slot` for `id` after its children or its own state changed, and for its
- * ancestors as long as the value changes: O(depth × k) per change.
+ * Recompute `slot`, `relayRoom` and `leafParent` for `id` after its children or its own state changed,
+ * and for its ancestors as long as a value changes: O(depth × k) per change.
  */
 export function refreshSlots (state: TreeState, id: PeerId | null): void {
   for (let cur = id, steps = 0; cur !== null && steps <= state.size; steps++) {
     const m = getMember(state, cur)
     if (m === undefined) return
     const slot = slotOf(state, m)
-    if (slot === m.slot) return
+    const relayRoom = relayRoomOf(state, m)
+    const leafParent = leafParentOf(state, m)
+    if (slot === m.slot && relayRoom === m.relayRoom && leafParent === m.leafParent) return
     m.slot = slot
+    m.relayRoom = relayRoom
+    m.leafParent = leafParent
     cur = m.parent
   }
 }

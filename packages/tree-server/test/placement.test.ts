@@ -47,10 +47,11 @@ describe('choosePlacement', () => {
     const s = newState(1, 1)
     const env = testEnv()
     join(s, 'leaf', env, 'leaf') // under the source
-    join(s, 'relay', env) // the source is full and the leaf is not a relay: the leaf is the fallback
-    expect(parentOf(s, 'relay')).toBe('leaf')
-    join(s, 'next', env) // the relay has a free slot now, and it comes first
-    expect(parentOf(s, 'next')).toBe('relay')
+    join(s, 'leaf2', env, 'leaf') // the source is full and the leaf is not a relay: the leaf is the fallback
+    expect(parentOf(s, 'leaf2')).toBe('leaf')
+    join(s, 'relay', env) // takes the leaf's slot under the source (relay-first.test.ts)
+    join(s, 'next', env, 'leaf') // the leaf has no free slot now, the relay does not either: the fallback again
+    expect(parentOf(s, 'next')).toBe('leaf2')
   })
 
   test('a leaf is skipped for a deeper relay', () => {
