@@ -79,6 +79,17 @@ export class Reassembler {
     assertInteger(this.timeoutMs, 'timeoutMs', 0, Number.MAX_SAFE_INTEGER)
   }
 
+  /** The limits in force (the options with their defaults filled in). */
+  get limits(): Required<ReassemblerOptions> {
+    return {
+      maxPendingMessages: this.maxPendingMessages,
+      maxPendingBytes: this.maxPendingBytes,
+      maxMessageBytes: this.maxMessageBytes,
+      maxFragments: this.maxFragments,
+      timeoutMs: this.timeoutMs
+    }
+  }
+
   /** Unfinished messages held now. */
   get pendingMessages(): number {
     return this.pending.size
