@@ -92,7 +92,7 @@ const withinSecond = (xs) => (100 * xs.filter((x) => x <= 1000).length / Math.ma
 const q = (xs, f) => xs[Math.min(xs.length - 1, Math.floor(f * xs.length))]
 const sum = (f) => stats.reduce((n, s) => n + f(s), 0)
 const random = alive[Math.floor(Math.random() * alive.length)]
-const report = await verifyLog(random.sub.export(), feed.feedKey)
+const report = await verifyLog(await random.sub.export(), feed.feedKey)
 const src = feed.stats()
 const copies = (sum((s) => s.blocks) + sum((s) => s.duplicates)) / sum((s) => s.blocks)
 const wireBytes = sum((s) => s.bytesReceived)

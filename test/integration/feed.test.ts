@@ -113,7 +113,7 @@ describe('a feed on several trees', () => {
         for (const w of survivors) {
           expect(w.seqs).toEqual(range(1000))
           expect(w.values[999]).toEqual({ i: 999, text: 'entry 999' })
-          const report = await verifyLog(w.sub.export(), w.sub.feedKey)
+          const report = await verifyLog(await w.sub.export(), w.sub.feedKey)
           expect(report.ok).toBe(true)
           expect(report.entries).toBe(1000)
         }
@@ -180,7 +180,7 @@ describe('a feed on several trees', () => {
     expect(report).toMatchObject({ ok: true, entries: 500 })
     // The archive alone, with the feed key alone.
     expect(await verifyLog(await exportStore(reopened, keyPair.publicKey), keyPair.publicKey)).toMatchObject({ ok: true, entries: 500 })
-    expect((await verifyLog(late.sub.export(), keyPair.publicKey)).ok).toBe(true)
+    expect((await verifyLog(await late.sub.export(), keyPair.publicKey)).ok).toBe(true)
   })
 })
 
@@ -211,7 +211,7 @@ test('a Node subscriber keeps a full replica in a file and goes on from it after
   expect(second.seqs).toEqual(range(50, 100))
   await second.sub.flush()
   expect(reopened.length).toBe(feed.stats().blocks)
-  expect(await verifyLog(second.sub.export(), feed.feedKey)).toMatchObject({ ok: true, entries: 150 })
+  expect(await verifyLog(await second.sub.export(), feed.feedKey)).toMatchObject({ ok: true, entries: 150 })
 })
 
 test("the source rides out a signalling blip: its trees are created again and subscribers catch up", async () => {
@@ -288,7 +288,7 @@ describe('trust', () => {
     for (const w of subs) {
       expect(w.seqs).toEqual(range(200))
       expect(w.values).toEqual(range(200).map((i) => `real ${i}`))
-      expect((await verifyLog(w.sub.export(), w.sub.feedKey)).ok).toBe(true)
+      expect((await verifyLog(await w.sub.export(), w.sub.feedKey)).ok).toBe(true)
     }
     const attackerIds = new Set(attacker.clients.map((c) => c.peerID))
     const reports = subs.flatMap((w) => w.invalid)

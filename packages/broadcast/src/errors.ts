@@ -48,7 +48,12 @@ export const WireReason = {
   /** A fragment index already received for that id; ignored. */
   FRAGMENT_DUPLICATE: 'FRAGMENT_DUPLICATE',
   /** A message being reassembled grew past the size cap; it is dropped. */
-  MESSAGE_TOO_LARGE: 'MESSAGE_TOO_LARGE'
+  MESSAGE_TOO_LARGE: 'MESSAGE_TOO_LARGE',
+  /**
+   * A BLOCK not in its one canonical encoding (extra fields, padding, wider length headers):
+   * blocks are stored and forwarded as received, so only the canonical bytes are accepted.
+   */
+  NON_CANONICAL_BLOCK: 'NON_CANONICAL_BLOCK'
 } as const
 export type WireReason = (typeof WireReason)[keyof typeof WireReason]
 

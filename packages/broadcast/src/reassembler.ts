@@ -79,6 +79,17 @@ export class Reassembler {
     assertInteger(this.timeoutMs, 'timeoutMs', 0, Number.MAX_SAFE_INTEGER)
   }
 
+  /** The limits in force (the options with their defaults filled in). */
+  get limits(): Required<ReassemblerOptions> {
+    return {
+      maxPendingMessages: this.maxPendingMessages,
+      maxPendingBytes: this.maxPendingBytes,
+      maxMessageBytes: this.maxMessageBytes,
+      maxFragments: this.maxFragments,
+      timeoutMs: this.timeoutMs
+    }
+  }
+
   /** Unfinished messages held now. */
   get pendingMessages(): number {
     return this.pending.size
@@ -87,6 +98,24 @@ export class Reassembler {
   /** Bytes held by unfinished messages now. */
   get heldBytes(): number {
     return this.pendingBytes
+  }
+
+  /**
+   * Bytes of memory the held pieces keep alive: the sizes of the distinct buffers under them.
+   * Every piece is a copy in a buffer of its own, so this equals {@link heldBytes}; it is
+   * measured, not assumed, so that a regression to views shows.
+   */
+  get retainedBytes(): number {
+    const buffers = new Set<ArrayBufferLike>()
+    let total = 0
+    for (const entry of this.pending.values()) {
+      for (const piece of entry.pieces) {
+        if (piece === undefined || buffers.has(piece.buffer)) continue
+        buffers.add(piece.buffer)
+        total += piece.buffer.byteLength
+      }
+    }
+    return total
   }
 
   /** Adds one fragment; returns the whole message's bytes when it was the last piece. */
@@ -111,8 +140,9 @@ export class Reassembler {
       entry = { total, received: 0, bytes: 0, firstAt: now, pieces: new Array<Uint8Array | undefined>(total) }
       this.pending.set(id, entry)
     }
-    // A copy: a view would pin the whole received frame, which may be larger than the piece.
-    entry.pieces[index] = bytes.slice()
+    // A copy in a buffer of its own: a view would pin the whole received frame (a frame may
+    // carry far more than its piece), and a Node Buffer's slice() is such a view.
+    entry.pieces[index] = new Uint8Array(bytes)
     entry.received++
     entry.bytes += bytes.length
     this.pendingBytes += bytes.length

@@ -7,7 +7,10 @@
  *   WANT     [1, from, to]                 block indices, inclusive
  *   HAVE     [2, highest, [[from, to], ...]?]
  *   FRAGMENT [3, id, index, total, bytes]
- * Extra trailing elements are ignored, so later versions can append fields.
+ * Extra trailing elements of WANT, HAVE and FRAGMENT are ignored, so later versions can
+ * append fields. A BLOCK is accepted only in its canonical encoding (what encodeMessage
+ * writes): it is stored and forwarded as received, so any extra byte would be paid for by
+ * every replica and every hop.
  *
  * Decoding never copies: a decoded block's bytes are views into the received message, so
  * verifying and forwarding a block costs no copy (forward the bytes you received).
@@ -120,6 +123,17 @@ export function encodeMessage(message: WireMessage): Uint8Array {
 export type DecodeMessageResult = { ok: true; message: WireMessage } | { ok: false; reason: WireReason }
 
 const MALFORMED = { ok: false, reason: WireReason.MALFORMED_MESSAGE } as const
+const NON_CANONICAL = { ok: false, reason: WireReason.NON_CANONICAL_BLOCK } as const
+
+/** Bytes of the shortest msgpack `bin` holding `length` bytes (bin8, bin16, bin32). */
+function binBytes(length: number): number {
+  return length + (length < 0x100 ? 2 : length < 0x1_0000 ? 3 : 5)
+}
+
+/** Bytes of the shortest msgpack array header for `length` elements (fixarray, array16, array32). */
+function arrayHeaderBytes(length: number): number {
+  return length < 0x10 ? 1 : length < 0x1_0000 ? 3 : 5
+}
 
 /**
  * Decodes one wire message from untrusted bytes. Never throws: bytes that are not msgpack or
@@ -139,7 +153,16 @@ export function decodeMessage(bytes: Uint8Array): DecodeMessageResult {
     case MessageType.BLOCK: {
       const [, header, signature, entries] = value as unknown[]
       if (!(header instanceof Uint8Array) || !(signature instanceof Uint8Array) || !Array.isArray(entries)) return MALFORMED
-      for (let i = 0; i < entries.length; i++) if (!(entries[i] instanceof Uint8Array)) return MALFORMED
+      // The canonical encoding is the shortest one of these four values, and every other
+      // encoding (a fifth element, a wider header, junk inside) is longer: comparing lengths
+      // proves canonicality without re-encoding.
+      let canonical = 2 + binBytes(header.length) + binBytes(signature.length) + arrayHeaderBytes(entries.length)
+      for (let i = 0; i < entries.length; i++) {
+        const entry: unknown = entries[i]
+        if (!(entry instanceof Uint8Array)) return MALFORMED
+        canonical += binBytes(entry.length)
+      }
+      if (bytes.length !== canonical) return NON_CANONICAL
       return { ok: true, message: { type: MessageType.BLOCK, block: { header, signature, entries } } }
     }
     case MessageType.WANT: {

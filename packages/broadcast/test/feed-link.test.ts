@@ -6,7 +6,7 @@ import { FeedLink } from '../src/net/feed-link.js'
 function fakePeer (): any {
   const peer: any = new EventEmitter()
   peer.sent = [] as Uint8Array[]
-  peer._channel = { bufferedAmount: 0, onbufferedamountlow: null }
+  peer._channel = { bufferedAmount: 0, readyState: 'open', onbufferedamountlow: null }
   peer.send = (frame: Uint8Array) => { peer.sent.push(frame) }
   peer.destroy = () => { peer.destroyed = true; peer.emit('close') }
   return peer

@@ -66,6 +66,32 @@ describe('Reassembler under hostile fragments', () => {
     expect(d.reassembler.heldBytes).toBe(1)
   })
 
+  it('what it retains is bounded in bytes when pieces are views into large Node Buffers', () => {
+    // Each piece is a 1,000-byte window of a 64 KiB Buffer: a view would keep the 64 KiB.
+    const caps = { maxPendingMessages: 1000, maxPendingBytes: 50_000 }
+    const r = new Reassembler(caps)
+    for (let id = 0; id < 200; id++) {
+      const big = Buffer.alloc(64 * 1024, id)
+      r.push({ type: MessageType.FRAGMENT, id, index: 0, total: 2, bytes: big.subarray(1000, 2000) }, 0)
+      expect(r.retainedBytes).toBeLessThanOrEqual(caps.maxPendingBytes)
+    }
+    expect(r.pendingMessages).toBe(50)
+    expect(r.retainedBytes).toBe(r.heldBytes)
+  })
+
+  it('what it retains is bounded in bytes when frames are Buffers carrying junk past the piece', () => {
+    // What a data channel delivers in Node: a Buffer per frame; decoding hands out views into it.
+    const packr = new Packr({ useRecords: false })
+    const caps = { maxPendingMessages: 1000, maxPendingBytes: 50_000 }
+    const d = new FrameDecoder(caps)
+    for (let id = 0; id < 200; id++) {
+      const frame = Buffer.from(packr.pack([MessageType.FRAGMENT, id, 0, 2, new Uint8Array(1000).fill(1), new Uint8Array(60_000)]))
+      expect(d.receive(frame, 0)).toEqual({ ok: true, frame: undefined })
+      expect(d.reassembler.retainedBytes).toBeLessThanOrEqual(caps.maxPendingBytes)
+    }
+    expect(d.reassembler.retainedBytes).toBe(50_000)
+  })
+
   it('refuses a reassembled fragment (no nesting)', () => {
     const inner = encodeMessage(frag(9, 0, 2))
     const d = new FrameDecoder()

@@ -124,6 +124,22 @@ describe('exportLog / verifyLog', () => {
     expect(w.calls).toBe(40)
   })
 
+  it('takes the feed key as the 43-character base64url string that names the feed', async () => {
+    const blocks = await makeChain(3, { keyPair })
+    const bytes = encodeExport(key, blocks)
+    const name = Buffer.from(key).toString('base64url')
+    expect(name).toHaveLength(43)
+    expect(await verifyLog(bytes, name, opts)).toMatchObject({ ok: true, blocks: 3, complete: true })
+    const other = Buffer.from(testKeyPair('another feed').publicKey).toString('base64url')
+    expect(await verifyLog(bytes, other, opts)).toMatchObject({ ok: false, reason: 'WRONG_FEED' })
+    // Not a feed key: the wrong length, a character outside base64url, standard base64, hex,
+    // and a last character with its spare bits set (each key has exactly one spelling).
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
+    const spare = name.slice(0, 42) + alphabet[alphabet.indexOf(name.at(-1)!) | 1]
+    const bad = ['', name.slice(1), `${name}A`, `${name.slice(0, 42)}+`, Buffer.from(key).toString('base64'), Buffer.from(key).toString('hex'), spare]
+    for (const text of bad) await expect(verifyLog(bytes, text, opts)).rejects.toThrow(/feedKey must be the feed key/)
+  })
+
   it('throws for misuse', async () => {
     const bytes = encodeExport(key, [])
     for (const [, v] of HOSTILE_VALUES) {

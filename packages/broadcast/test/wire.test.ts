@@ -57,6 +57,44 @@ describe('wire codec', () => {
     expect(r).toEqual({ ok: true, message: { type: MessageType.WANT, from: 1, to: 2 } })
   })
 
+  it('accepts a BLOCK only in its canonical encoding: junk appended to a valid block is refused', async () => {
+    const [block] = await makeChain(1, { keyPair, sizes: [2] })
+    const { header, signature, entries } = block!
+    const good = encodeMessage({ type: MessageType.BLOCK, block: block! })
+    expect(decodeMessage(good).ok).toBe(true)
+    const junk = new Uint8Array(100_000).fill(0x55)
+    const bin16 = (b: Uint8Array): Uint8Array => Uint8Array.from([0xc5, b.length >> 8, b.length & 0xff, ...b])
+    const wide = Uint8Array.from([0x94, 0x00, ...bin16(header), ...good.subarray(2 + 2 + header.length)])
+    const variants: [string, Uint8Array][] = [
+      ['a fifth element of junk', packr.pack([MessageType.BLOCK, header, signature, entries, junk])],
+      ['many extra elements', packr.pack([MessageType.BLOCK, header, signature, entries, 1, 2, 3, 'x'.repeat(1000)])],
+      ['the type as a uint8', Uint8Array.from([0x94, 0xcc, 0x00, ...good.subarray(2)])],
+      ['a 4-element array16 header', Uint8Array.from([0xdc, 0x00, 0x04, ...good.subarray(1)])],
+      ['a header in a wider bin', wide]
+    ]
+    for (const [label, bytes] of variants) {
+      expect([label, decodeMessage(bytes)]).toEqual([label, { ok: false, reason: 'NON_CANONICAL_BLOCK' }])
+    }
+    // The same through fragments: a reassembled block with junk is refused too.
+    const d = new FrameDecoder()
+    const frames = new FrameEncoder().split(packr.pack([MessageType.BLOCK, header, signature, entries, junk]))
+    const results = frames.map((f) => d.receive(f))
+    expect(results.at(-1)).toEqual({ ok: false, reason: 'NON_CANONICAL_BLOCK' })
+  })
+
+  it('property: every block encodeMessage writes is canonical, whatever the sizes', async () => {
+    const sizes = [0, 1, 15, 16, 255, 256, 65_535, 65_536, 70_000]
+    for (const n of sizes) {
+      const entries = [new Uint8Array(n), new Uint8Array(3)]
+      const many = Array.from({ length: 17 }, () => new Uint8Array(1))
+      for (const list of [entries, many]) {
+        const bytes = encodeMessage({ type: MessageType.BLOCK, block: { header: new Uint8Array(n), signature: new Uint8Array(64), entries: list } })
+        expect(decodeMessage(bytes).ok).toBe(true)
+        expect(decodeMessage(Buffer.from(bytes)).ok).toBe(true)
+      }
+    }
+  })
+
   it('answers hostile bytes with values, never throws', () => {
     const hostile: [string, Uint8Array, string][] = [
       ['empty', new Uint8Array(0), 'MALFORMED_MESSAGE'],

@@ -213,7 +213,10 @@ class PeerTreeClientImpl extends TypedEmitter<PeerTreeClientEvents> {
     this.#assertAlive()
     let n = 0
     for (const link of this.#downstream.values()) {
-      if (!link.connected || link.peer.destroyed) continue
+      // Only to a channel that is open now: a write on one that is closing or torn down can
+      // crash a native WebRTC stack. simple-peer's `connected` reads the channel's readyState.
+      const peer = link.peer as typeof link.peer & { destroying?: boolean }
+      if (!link.connected || peer.destroyed || peer.destroying === true || !peer.connected) continue
       link.peer.write(chunk)
       n++
     }

@@ -15,6 +15,7 @@ import { VerifyReason } from '../errors.js'
 import type { BlockIndex, IndexRange } from '../types.js'
 import { checkBlockContent, parseBlock, type Block } from './block.js'
 import { decodeExport } from './export.js'
+import { fromBase64Url } from '../net/base64url.js'
 import { headerHash, peekBlockIndex } from './signable.js'
 
 export interface VerifyLogOptions {
@@ -45,15 +46,32 @@ export interface VerifyLogReport {
 }
 
 /**
- * Verifies an exported log (exportLog's output, from any peer or the archive).
+ * The feed key as 32 bytes, from the bytes or from the 43-character base64url string that
+ * names the feed (`feed.key`). Throws TypeError for anything else: a caller's mistake.
+ */
+export function feedKeyBytes(feedKey: Uint8Array | string): Uint8Array {
+  if (typeof feedKey === 'string') {
+    const bytes = feedKey.length === 43 ? fromBase64Url(feedKey) : undefined
+    if (bytes?.length !== FEED_KEY_BYTES) {
+      throw new TypeError('feedKey must be the feed key: 32 bytes, or its 43-character base64url string')
+    }
+    return bytes
+  }
+  assertBytes(feedKey, 'feedKey', FEED_KEY_BYTES)
+  return feedKey
+}
+
+/**
+ * Verifies an exported log (exportLog's output, from any peer or the archive). The key is
+ * the feed key's 32 bytes or the 43-character string that names the feed.
  *
  * @example
- * const report = await verifyLog(bytes, feedKey)
+ * const report = await verifyLog(bytes, feed.key)
  * if (!report.ok) console.log(report.reason, 'at block', report.blockIndex)
  */
-export async function verifyLog(exported: Uint8Array, feedKey: Uint8Array, options: VerifyLogOptions = {}): Promise<VerifyLogReport> {
+export async function verifyLog(exported: Uint8Array, key: Uint8Array | string, options: VerifyLogOptions = {}): Promise<VerifyLogReport> {
   assertBytes(exported, 'exported')
-  assertBytes(feedKey, 'feedKey', FEED_KEY_BYTES)
+  const feedKey = feedKeyBytes(key)
   const concurrency = options.concurrency ?? DEFAULT_VERIFY_CONCURRENCY
   assertInteger(concurrency, 'concurrency', 1, 1 << 16)
   if (options.verifier !== undefined && typeof options.verifier.verify !== 'function') {

@@ -13,6 +13,13 @@ export interface BlockStore {
   /** Appends block `index`, which must equal `length`. */
   append: (index: number, bytes: Uint8Array) => Promise<void>
   get: (index: number) => Promise<Uint8Array | undefined>
+  /**
+   * Drops blocks `length` and after, so that appends go on from `length`; a replica whose
+   * block does not verify is cut back to the blocks before it. A store that keeps what it
+   * drops (FileBlockStore: a side file) resolves with where. Optional: a store without it
+   * cannot be used as a replica that needs repair.
+   */
+  truncate?: (length: number) => Promise<string | undefined>
   close: () => Promise<void>
 }
 
@@ -28,6 +35,12 @@ export class MemoryBlockStore implements BlockStore {
 
   async get (index: number): Promise<Uint8Array | undefined> {
     return this.#blocks[index]
+  }
+
+  async truncate (length: number): Promise<undefined> {
+    if (!Number.isInteger(length) || length < 0) throw new RangeError('length must be a non-negative integer')
+    if (length < this.#blocks.length) this.#blocks.length = length
+    return undefined
   }
 
   async close (): Promise<void> {}

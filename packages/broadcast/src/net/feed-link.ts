@@ -3,7 +3,7 @@
  * data channel (splitting big ones), reassembles what arrives, and applies back-pressure.
  */
 import type SimplePeer from 'simple-peer'
-import { FrameDecoder, type Frame } from '../reassembler.js'
+import { FrameDecoder, type Frame, type Reassembler, type ReassemblerOptions } from '../reassembler.js'
 import { FrameEncoder } from '../wire.js'
 import type { WireReason } from '../errors.js'
 import { DEFAULT_MAX_QUEUED_BYTES, HIGH_WATER_BYTES, LOW_WATER_BYTES } from './net-constants.js'
@@ -11,7 +11,25 @@ import { DEFAULT_MAX_QUEUED_BYTES, HIGH_WATER_BYTES, LOW_WATER_BYTES } from './n
 /** The part of an RTCDataChannel this link reads (simple-peer keeps it as `_channel`). */
 interface DataChannel {
   readonly bufferedAmount: number
+  readonly readyState?: string
   onbufferedamountlow: ((ev: unknown) => void) | null
+}
+
+/** simple-peer's state that says whether its channel may still be written to. */
+interface PeerState {
+  destroyed?: boolean
+  destroying?: boolean
+  _channel?: DataChannel | null
+  _pc?: { readonly sctp?: { readonly state?: string } | null } | null
+}
+
+export interface FeedLinkOptions {
+  /** Largest message written to the channel; bigger ones are split. @default 16384 */
+  maxMessageBytes?: number
+  /** Bytes queued for a slow receiver before the link is dropped. */
+  maxQueuedBytes?: number
+  /** Limits on what the other end can make this link hold while rejoining fragments. */
+  reassembly?: ReassemblerOptions
 }
 
 export type LinkDirection = 'up' | 'down'
@@ -42,7 +60,7 @@ export class FeedLink implements FeedLinkInfo {
   /** The highest block index the other end announced (HAVE) or sent; -1 when unknown. */
   remoteHighest = -1
   #encoder: FrameEncoder
-  #decoder = new FrameDecoder()
+  #decoder: FrameDecoder
   #handlers: FeedLinkHandlers
   #maxQueuedBytes: number
   /** Frames waiting for the data channel to drain, and their bytes. */
@@ -52,7 +70,7 @@ export class FeedLink implements FeedLinkInfo {
   #unchecked = 0
   #channel: DataChannel | undefined
 
-  constructor (peer: SimplePeer.Instance, info: FeedLinkInfo, handlers: FeedLinkHandlers, opts: { maxMessageBytes?: number, maxQueuedBytes?: number } = {}) {
+  constructor (peer: SimplePeer.Instance, info: FeedLinkInfo, handlers: FeedLinkHandlers, opts: FeedLinkOptions = {}) {
     this.peer = peer
     this.tree = info.tree
     this.direction = info.direction
@@ -60,6 +78,7 @@ export class FeedLink implements FeedLinkInfo {
     this.#handlers = handlers
     this.#encoder = new FrameEncoder(opts.maxMessageBytes === undefined ? {} : { maxMessageBytes: opts.maxMessageBytes })
     this.#maxQueuedBytes = opts.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES
+    this.#decoder = new FrameDecoder(opts.reassembly)
     peer.on('data', (data: Uint8Array) => this.#onData(data))
     peer.once('close', () => this.#onClose())
     peer.on('error', () => this.#onClose())
@@ -76,6 +95,11 @@ export class FeedLink implements FeedLinkInfo {
     }
   }
 
+  /** What this link holds of unfinished fragmented messages (counts, bytes, drops). */
+  get reassembler (): Reassembler {
+    return this.#decoder.reassembler
+  }
+
   /**
    * Sends one encoded message (split into fragments when large). Returns false, and closes
    * the link, when the other end has fallen so far behind that `maxQueuedBytes` would be
@@ -88,6 +112,7 @@ export class FeedLink implements FeedLinkInfo {
       return false
     }
     for (const frame of this.#encoder.split(message)) {
+      if (this.closed) return false
       this.bytesSent += frame.length
       if (this.#queue.length > 0 || this.#congested()) {
         this.#queue.push(frame)
@@ -106,12 +131,33 @@ export class FeedLink implements FeedLinkInfo {
    */
   #congested (): boolean {
     const channel = this.#channel
-    if (channel === undefined || this.#unchecked < LOW_WATER_BYTES) return false
+    if (channel === undefined || this.#unchecked < LOW_WATER_BYTES || !this.#writable()) return false
     this.#unchecked = channel.bufferedAmount
     return this.#unchecked > HIGH_WATER_BYTES
   }
 
+  /**
+   * Whether the data channel still takes writes. A send on a channel that is closing or torn
+   * down can crash a native WebRTC stack (not just throw), and the channel may close from the
+   * other side before simple-peer reports it: so every send asks first.
+   */
+  #writable (): boolean {
+    const peer = this.peer as unknown as PeerState
+    if (peer.destroyed === true || peer.destroying === true) return false
+    const channel = peer._channel
+    if (channel === undefined || channel === null || channel.readyState !== 'open') return false
+    // The channel can still say 'open' once its transport is gone (the other end closed the
+    // connection); a send then is on a torn-down transport.
+    return peer._pc?.sctp?.state !== 'closed'
+  }
+
   #write (frame: Uint8Array): void {
+    if (!this.#writable()) {
+      // Closing already: stop using the link (queued frames are dropped), and leave the
+      // teardown to the channel's own close, which follows.
+      this.#onClose()
+      return
+    }
     this.#unchecked += frame.length
     try {
       this.peer.send(frame)
@@ -123,6 +169,7 @@ export class FeedLink implements FeedLinkInfo {
   /** The channel drained below simple-peer's low-water mark: send what waited. */
   #drain (): void {
     this.#unchecked = 0
+    if (this.closed) return
     while (this.#queue.length > 0 && !this.closed && !this.#congested()) {
       const frame = this.#queue.shift() as Uint8Array
       this.#queuedBytes -= frame.length

@@ -8,7 +8,8 @@ import { toBase64Url, type PeerTreeClientOptions } from 'peer-tree-client'
 import { createNodeEd25519, getEd25519, hasNodeEd25519, type Ed25519, type KeyPair } from '../crypto/ed25519.js'
 import { fromBase64Url } from './base64url.js'
 import { MemoryBlockStore, type BlockStore } from './block-store.js'
-import { Forest } from './forest.js'
+import { Forest, type ForestOptions } from './forest.js'
+import { Reassembler, type ReassemblerOptions } from '../reassembler.js'
 import {
   DEFAULT_CACHE_BLOCKS, DEFAULT_FEED_K, DEFAULT_FEED_K1, DEFAULT_GAP_GRACE_MS, DEFAULT_HAVE_INTERVAL_MS,
   DEFAULT_TREES, DEFAULT_WANT_BATCH, DEFAULT_WANT_TIMEOUT_MS, MAX_TREES
@@ -26,6 +27,12 @@ interface CommonOptions {
   ed25519?: Ed25519
   /** Largest message written to a data channel; bigger ones are split. @default 16384 */
   maxMessageBytes?: number
+  /**
+   * Per-link limits on rejoining fragmented messages (unfinished messages, their bytes, the
+   * largest rebuilt message, fragments per message, timeout): what a lying peer can make
+   * this peer hold. Defaults in docs/block-format.md.
+   */
+  reassembly?: ReassemblerOptions
 }
 
 export interface CreateFeedOptions extends CommonOptions {
@@ -80,6 +87,16 @@ function clientOptions (opts: CommonOptions): PeerTreeClientOptions {
   return { ...opts.peer, ...(opts.wrtc !== undefined && { wrtc: opts.wrtc }) }
 }
 
+/** The forest's options; bad reassembly limits throw here, before anything connects. */
+function forestOptions (opts: CommonOptions): ForestOptions {
+  if (opts.reassembly !== undefined) void new Reassembler(opts.reassembly)
+  return {
+    peer: clientOptions(opts),
+    ...(opts.maxMessageBytes !== undefined && { maxMessageBytes: opts.maxMessageBytes }),
+    ...(opts.reassembly !== undefined && { reassembly: { ...opts.reassembly } })
+  }
+}
+
 function checkCount (value: number, name: string, min: number, max: number): void {
   if (!Number.isInteger(value) || value < min || value > max) throw new RangeError(`${name} must be an integer from ${min} to ${max}`)
 }
@@ -99,10 +116,7 @@ export const Feed = {
     const ed = opts.ed25519 ?? await defaultEd25519()
     const keyPair = opts.keyPair ?? await ed.generateKeyPair()
     const key = toBase64Url(keyPair.publicKey)
-    const forest = new Forest(socket, {
-      peer: clientOptions(opts),
-      ...(opts.maxMessageBytes !== undefined && { maxMessageBytes: opts.maxMessageBytes })
-    })
+    const forest = new Forest(socket, forestOptions(opts))
     const source = await Source.open(forest, keyPair, ed, opts.store ?? new MemoryBlockStore(), {
       haveIntervalMs: opts.haveIntervalMs ?? DEFAULT_HAVE_INTERVAL_MS,
       cacheBlocks: DEFAULT_CACHE_BLOCKS,
@@ -135,10 +149,7 @@ export const Feed = {
     const found = opts.trees === undefined ? await lookupTrees(socket, key) : { trees: opts.trees, relays: [] }
     const trees = found.trees
     checkCount(trees, 'trees', 1, MAX_TREES)
-    const forest = new Forest(socket, {
-      peer: clientOptions(opts),
-      ...(opts.maxMessageBytes !== undefined && { maxMessageBytes: opts.maxMessageBytes })
-    })
+    const forest = new Forest(socket, forestOptions(opts))
     const wantBatch = DEFAULT_WANT_BATCH
     const sub = new Subscriber(forest, feedKey, ed, {
       from,

@@ -9,7 +9,7 @@ import type { Socket } from 'socket.io-client'
 import type SimplePeer from 'simple-peer'
 import { PeerTreeClient, TypedEmitter, type LinkInfo, type PeerTreeClientOptions, type PeerTreeError } from 'peer-tree-client'
 import { FeedLink } from './feed-link.js'
-import type { Frame } from '../reassembler.js'
+import type { Frame, ReassemblerOptions } from '../reassembler.js'
 import type { WireReason } from '../errors.js'
 
 export interface ForestEvents {
@@ -36,6 +36,8 @@ export interface ForestOptions {
   peer?: PeerTreeClientOptions
   maxMessageBytes?: number
   maxQueuedBytes?: number
+  /** Limits on rejoining fragments, for every link (FeedLink's `reassembly`). */
+  reassembly?: ReassemblerOptions
   /** First delay before re-joining a tree that ended or was not found; doubles up to 10 s. */
   retryMs?: number
 }
@@ -150,7 +152,8 @@ export class Forest extends TypedEmitter<ForestEvents> {
       if (this.closed) { peer.destroy(); return }
       const linkOpts = {
         ...(this.#opts.maxMessageBytes !== undefined && { maxMessageBytes: this.#opts.maxMessageBytes }),
-        ...(this.#opts.maxQueuedBytes !== undefined && { maxQueuedBytes: this.#opts.maxQueuedBytes })
+        ...(this.#opts.maxQueuedBytes !== undefined && { maxQueuedBytes: this.#opts.maxQueuedBytes }),
+        ...(this.#opts.reassembly !== undefined && { reassembly: this.#opts.reassembly })
       }
       const link = new FeedLink(peer, { tree: index, direction, remote: info.peerID }, {
         frame: (l, frame) => this.emit('frame', l, frame),

@@ -21,7 +21,8 @@ import type { FeedLink } from './feed-link.js'
 import { FeedNode } from './feed-node.js'
 import type { Forest } from './forest.js'
 import { PendingWants } from './pending-wants.js'
-import { storedBlock, type BlockStore } from './block-store.js'
+import type { BlockStore } from './block-store.js'
+import { loadReplicaBlocks } from './replica-load.js'
 
 export interface Entry {
   seq: number
@@ -131,29 +132,27 @@ export class Subscriber extends FeedNode<SubscriberEvents> {
     }
   }
 
-  /** The log this peer holds, as bytes that `verifyLog(bytes, key)` checks. */
-  export (): Uint8Array {
+  /** The log this peer holds, as bytes that `verifyLog(bytes, key)` checks (the same shape as the source's). */
+  async export (): Promise<Uint8Array> {
     if (this.#log === undefined) throw new Error('nothing received yet')
     return exportLog(this.#log)
   }
 
   /**
    * Loads the blocks a replica holds from an earlier run, verifying each one: the log goes on
-   * from there. Called by Feed.join before joining the trees.
+   * from there. Stops at a record that does not load, cuts the replica back to the blocks
+   * before it (their bytes are kept by the store) and fetches the rest from peers.
+   * Called by Feed.join before joining the trees; resolves with the blocks loaded.
    */
   async loadReplica (): Promise<number> {
     const replica = this.#opts.replica
     const log = this.#log
     if (replica === undefined || log === undefined) return 0
-    for (let i = 0; i < replica.length; i++) {
-      const stored = await storedBlock(replica, i)
-      if (stored === undefined) throw new Error(`replica block ${i} does not decode`)
-      const r = await verifyBlock(stored, this.feedKey, this.#ed)
-      if (!r.ok || r.block.index !== i) throw new Error(`replica block ${i} does not verify: ${r.ok ? 'wrong index' : r.reason}`)
-      this.#dedup.add(i, r.block.signature)
-      log.add(r.block)
-    }
-    return replica.length
+    const loaded = await loadReplicaBlocks(replica, this.feedKey, this.#ed, (block) => {
+      this.#dedup.add(block.index, block.signature)
+      return log.add(block).status === 'added'
+    })
+    return loaded.loaded
   }
 
   /** Resolves once every delivered block is written to the replica. */

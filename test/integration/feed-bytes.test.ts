@@ -1,0 +1,98 @@
+// The feed's bytes over real socket.io and real WebRTC: a damaged replica is repaired from
+// peers without losing what verified, the reassembly limits reach every link, and both ends
+// export the same way.
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import wrtc from '@roamhq/wrtc'
+import { afterEach, expect, test } from 'vitest'
+import { Feed, createNodeEd25519, exportStore, verifyLog } from 'peer-tree-broadcast'
+import { FileBlockStore } from 'peer-tree-broadcast/archive'
+import { Swarm } from '../helpers/swarm.js'
+import { until } from '../helpers/wait.js'
+
+const swarm = new Swarm()
+afterEach(async () => { await swarm.close() })
+const ed = createNodeEd25519()
+
+/** Offsets of the records of a replica file (4-byte big-endian length, then the bytes). */
+function recordOffsets (file: Buffer): number[] {
+  const out: number[] = []
+  for (let at = 0; at + 4 <= file.length; at += 4 + file.readUInt32BE(at)) out.push(at)
+  return out
+}
+
+test('a replica with a bad length prefix keeps the blocks before it, keeps the bytes after it, and the subscriber ends with every entry', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'peer-tree-replica-'))
+  swarm.onClose(() => rmSync(dir, { recursive: true, force: true }))
+  const path = join(dir, 'feed.replica')
+  const server = await swarm.server()
+  const feed = await Feed.create(swarm.socket(server.url), { wrtc, ed25519: ed, trees: 2 })
+  swarm.onClose(() => feed.close())
+  for (let i = 0; i < 50; i++) await feed.append({ i }) // an idle source signs each alone: 50 blocks
+  expect(feed.stats().blocks).toBe(50)
+
+  const replica = await FileBlockStore.open(path)
+  const firstSocket = swarm.socket(server.url)
+  const first = await Feed.join(firstSocket, feed.key, { wrtc, ed25519: ed, replica })
+  await until(() => first.stats().contiguous === 50, { what: 'the first subscriber has all 50 blocks' })
+  await first.flush()
+  first.close()
+  firstSocket.disconnect()
+  await replica.close()
+
+  const file = readFileSync(path)
+  const offsets = recordOffsets(file)
+  expect(offsets).toHaveLength(50)
+  const corrupt = Buffer.from(file)
+  corrupt.writeUInt32BE(0xffff_fff0, offsets[30]!)
+  writeFileSync(path, corrupt)
+
+  const reopened = await FileBlockStore.open(path)
+  swarm.onClose(() => reopened.close())
+  expect(reopened.length).toBe(30)
+  expect(reopened.preserved).toHaveLength(1)
+  expect(existsSync(reopened.preserved[0]!)).toBe(true)
+  expect(Buffer.concat([readFileSync(path), readFileSync(reopened.preserved[0]!)]).equals(corrupt)).toBe(true)
+
+  const second = await Feed.join(swarm.socket(server.url), feed.key, { wrtc, ed25519: ed, replica: reopened })
+  swarm.onClose(() => second.close())
+  const seqs: number[] = []
+  second.on('entry', ({ seq }) => seqs.push(seq))
+  expect(second.stats().entries).toBe(30) // loaded and verified from the file
+  await until(() => second.stats().contiguous === 50, { what: 'the missing tail is backfilled', describe: () => JSON.stringify(second.stats()) })
+  expect(seqs).toEqual(Array.from({ length: 20 }, (_, i) => 30 + i))
+  await second.flush()
+  expect(reopened.length).toBe(50)
+  expect(await verifyLog(await exportStore(reopened, feed.feedKey), feed.key)).toMatchObject({ ok: true, blocks: 50, complete: true })
+})
+
+test('reassembly limits set on Feed.create and Feed.join reach every link; bad ones throw before connecting', async () => {
+  const server = await swarm.server()
+  const feed = await Feed.create(swarm.socket(server.url), { wrtc, ed25519: ed, trees: 1, reassembly: { maxPendingMessages: 3, timeoutMs: 2000 } })
+  swarm.onClose(() => feed.close())
+  const sub = await Feed.join(swarm.socket(server.url), feed.key, { wrtc, ed25519: ed, reassembly: { maxPendingBytes: 1 << 20, maxMessageBytes: 512 * 1024 } })
+  swarm.onClose(() => sub.close())
+  await until(() => sub.stats().trees === 1 && feed.forest.links.size === 1, { what: 'the link is up at both ends' })
+  const [down] = [...feed.forest.links]
+  const [up] = [...sub.forest.links]
+  expect(down!.reassembler.limits).toMatchObject({ maxPendingMessages: 3, timeoutMs: 2000, maxPendingBytes: 16 * 1024 * 1024 })
+  expect(up!.reassembler.limits).toMatchObject({ maxPendingBytes: 1 << 20, maxMessageBytes: 512 * 1024, maxPendingMessages: 16 })
+  await expect(Feed.join(swarm.socket(server.url), feed.key, { wrtc, reassembly: { maxPendingMessages: 0 } })).rejects.toThrow(RangeError)
+  await expect(Feed.create(swarm.socket(server.url), { wrtc, reassembly: { maxFragments: 1 } })).rejects.toThrow(RangeError)
+})
+
+test('feed.export() and sub.export() have the same shape, and verifyLog takes the feed key string', async () => {
+  const server = await swarm.server()
+  const feed = await Feed.create(swarm.socket(server.url), { wrtc, ed25519: ed, trees: 1 })
+  swarm.onClose(() => feed.close())
+  const sub = await Feed.join(swarm.socket(server.url), feed.key, { wrtc, ed25519: ed })
+  swarm.onClose(() => sub.close())
+  for (let i = 0; i < 5; i++) await feed.append(i)
+  await until(() => sub.stats().contiguous === 5, { what: 'the subscriber has 5 blocks' })
+  const exports = [feed.export(), sub.export()]
+  for (const p of exports) expect(p).toBeInstanceOf(Promise)
+  for (const bytes of await Promise.all(exports)) {
+    expect(await verifyLog(bytes, feed.key)).toMatchObject({ ok: true, blocks: 5, entries: 5, complete: true })
+  }
+})
