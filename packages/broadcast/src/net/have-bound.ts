@@ -57,7 +57,18 @@ export class HaveBound<L> {
     this.#claims.delete(link)
   }
 
-  /** The highest index believed to exist: the verified highest, or a standing claim's bound. */
+  /** The highest index believed now, judging no claim (for stats). */
+  peek (): number {
+    let top = this.#verified
+    for (const c of this.#claims.values()) top = Math.max(top, this.#bounded(c))
+    return top
+  }
+
+  /**
+   * The highest index believed to exist: the verified highest, or a standing claim's bound.
+   * Judges the claims: call it only when acting on them (backfill), since a peer that asks for
+   * nothing (a live subscriber before its first block) backs no claim.
+   */
   top (now: number): number {
     let top = this.#verified
     for (const c of this.#claims.values()) {

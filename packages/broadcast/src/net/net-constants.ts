@@ -51,8 +51,6 @@ export const WANT_BUDGET_BYTE_BURST = DEFAULT_MAX_QUEUED_BYTES
 /** Refused WANTs within WANT_REFUSAL_WINDOW_MS that get a link dropped: an honest peer is never refused at all. */
 export const WANT_REFUSALS_TO_DROP = 16
 export const WANT_REFUSAL_WINDOW_MS = 10_000
-/** WANTs of one link answered at once (the others wait their turn): reads from an archive never pile up. */
-export const MAX_ANSWERS_IN_FLIGHT = 2
 /** Blocks encoded again from the log before an answer yields to incoming traffic. */
 export const ANSWER_SLICE_BLOCKS = 8
 /** Waits one downstream link may hold in the pending-WANT table (a quarter of it). */

@@ -162,7 +162,7 @@ export class Subscriber extends FeedNode<SubscriberEvents> {
       bytesSent: bytes.sent,
       trees: this.forest.upstreams().length,
       contiguous: this.#log?.deliveredBlocks ?? 0,
-      highest: Math.max(this.highest(), this.#claims.top(Date.now())),
+      highest: Math.max(this.highest(), this.#claims.peek()),
       forked: this.#log?.trusted === false
     }
   }

@@ -6,12 +6,13 @@
  * - each link has a WantBudget (blocks and bytes per second); a WANT past it is refused, and
  *   a link refused WANT_REFUSALS_TO_DROP times within the window is closed and reported;
  * - blocks in the cache go out at once; older ones (re-encoded from the log, or read from an
- *   archive) are produced a few at a time between turns of the event loop, with at most
- *   MAX_ANSWERS_IN_FLIGHT such answers per link, so they never stall arriving blocks.
+ *   archive) wait in the link's queue (bounded by its budget) for the link's one reader, which
+ *   produces them a few at a time between turns of the event loop, so they never stall
+ *   arriving blocks.
  */
 import { PeerReason } from '../errors.js'
 import type { FeedLink } from './feed-link.js'
-import { ANSWER_SLICE_BLOCKS, MAX_ANSWERS_IN_FLIGHT } from './net-constants.js'
+import { ANSWER_SLICE_BLOCKS } from './net-constants.js'
 import { DEFAULT_WANT_BUDGET, WantBudget, type WantBudgetOptions } from './want-budget.js'
 
 export interface WantServerHost {
@@ -41,13 +42,19 @@ export interface WantServerStats {
 
 const nextTurn = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0))
 
+interface LinkState {
+  budget: WantBudget
+  /** Granted indices past the cache, waiting for the link's reader. */
+  queue: number[]
+  reading: boolean
+}
+
 export class WantServer {
   readonly stats: WantServerStats = { served: 0, refused: 0, ignored: 0, servedBytes: 0 }
   #host: WantServerHost
   #maxWantBlocks: number
   #budgetOptions: WantBudgetOptions
-  #budgets = new Map<FeedLink, WantBudget>()
-  #busy = new Map<FeedLink, number>()
+  #links = new Map<FeedLink, LinkState>()
 
   constructor (host: WantServerHost, maxWantBlocks: number, budget: WantBudgetOptions = DEFAULT_WANT_BUDGET) {
     this.#host = host
@@ -57,22 +64,28 @@ export class WantServer {
 
   /** The budget of `link` (for tests and stats), if it asked anything. */
   budgetOf (link: FeedLink): WantBudget | undefined {
-    return this.#budgets.get(link)
+    return this.#links.get(link)?.budget
+  }
+
+  /** Indices waiting to be read for `link` (at most what its budget granted). */
+  queued (link: FeedLink): number {
+    return this.#links.get(link)?.queue.length ?? 0
   }
 
   forget (link: FeedLink): void {
-    this.#budgets.delete(link)
-    this.#busy.delete(link)
+    const state = this.#links.get(link)
+    if (state !== undefined) state.queue.length = 0
+    this.#links.delete(link)
   }
 
   onWant (link: FeedLink, from: number, to: number): void {
     if (link.closed) return
     const now = Date.now()
-    let budget = this.#budgets.get(link)
-    if (budget === undefined) this.#budgets.set(link, (budget = new WantBudget(now, this.#budgetOptions)))
+    let state = this.#links.get(link)
+    if (state === undefined) this.#links.set(link, (state = { budget: new WantBudget(now, this.#budgetOptions), queue: [], reading: false }))
     const last = Math.min(to, from + this.#maxWantBlocks - 1, this.#host.highest())
     const count = Math.max(0, last - from + 1)
-    const verdict = (this.#busy.get(link) ?? 0) >= MAX_ANSWERS_IN_FLIGHT ? budget.refuse(now) : budget.ask(count, now)
+    const verdict = state.budget.ask(count, now)
     if (verdict === 'drop') {
       this.stats.refused++
       this.forget(link)
@@ -82,28 +95,24 @@ export class WantServer {
     }
     if (verdict === 'refused') { this.stats.refused++; return }
     if (count === 0) { this.stats.ignored++; return }
-    const rest: number[] = []
     for (let i = from; i <= last; i++) {
       const bytes = this.#host.cached(i)
-      if (bytes === undefined) rest.push(i)
-      else this.#send(link, budget, bytes, now)
+      if (bytes === undefined) state.queue.push(i)
+      else this.#send(link, state.budget, bytes, now)
     }
-    if (rest.length === 0) return
-    this.#busy.set(link, (this.#busy.get(link) ?? 0) + 1)
-    this.#answerRest(link, budget, rest)
-      .catch((err: unknown) => this.#host.report(err))
-      .finally(() => {
-        const n = (this.#busy.get(link) ?? 1) - 1
-        if (n > 0) this.#busy.set(link, n)
-        else this.#busy.delete(link)
-      })
+    if (state.queue.length > 0 && !state.reading) {
+      state.reading = true
+      this.#read(link, state).catch((err: unknown) => this.#host.report(err)).finally(() => { state.reading = false })
+    }
   }
 
-  async #answerRest (link: FeedLink, budget: WantBudget, indices: number[]): Promise<void> {
+  /** The link's one reader: what its queue holds, a few blocks per turn of the event loop. */
+  async #read (link: FeedLink, state: LinkState): Promise<void> {
     const missing: number[] = []
     let encoded = 0
-    for (const i of indices) {
-      if (link.closed) return
+    for (;;) {
+      const i = state.queue.shift()
+      if (i === undefined || link.closed) break
       const got = this.#host.stored(i)
       let bytes: Uint8Array | undefined
       if (got instanceof Promise) bytes = await got
@@ -112,9 +121,9 @@ export class WantServer {
         if (bytes !== undefined && ++encoded % ANSWER_SLICE_BLOCKS === 0) await nextTurn()
       }
       if (bytes === undefined) missing.push(i)
-      else this.#send(link, budget, bytes, Date.now())
+      else this.#send(link, state.budget, bytes, Date.now())
     }
-    if (missing.length > 0 && !link.closed) this.#host.missing(link, missing)
+    if (missing.length > 0 && !link.closed) this.#host.missing(link, missing.sort((a, b) => a - b))
   }
 
   #send (link: FeedLink, budget: WantBudget, bytes: Uint8Array, now: number): void {
