@@ -57,6 +57,33 @@ export const WireReason = {
 } as const
 export type WireReason = (typeof WireReason)[keyof typeof WireReason]
 
+/**
+ * Why a peer's link was dropped for what it did (or failed to do), not for bytes that failed
+ * to verify: reported as `'invalid'` like those, with the peer to distrust.
+ */
+export const PeerReason = {
+  /** An upstream delivered far fewer blocks than the other trees brought, for several seconds. */
+  UPSTREAM_LAGGING: 'UPSTREAM_LAGGING',
+  /** An upstream sent nothing (no block, no HAVE) for several HAVE intervals while the others spoke. */
+  UPSTREAM_SILENT: 'UPSTREAM_SILENT',
+  /** A downstream peer kept asking (WANT) past its budget of blocks and bytes per second. */
+  WANT_BUDGET_EXCEEDED: 'WANT_BUDGET_EXCEEDED'
+} as const
+export type PeerReason = (typeof PeerReason)[keyof typeof PeerReason]
+
+/** Every reason an `'invalid'` report can carry. */
+export type InvalidReason = VerifyReason | WireReason | PeerReason
+
+/** A peer sent something that was rejected, or behaved so that its link was dropped. */
+export interface InvalidReport {
+  reason: InvalidReason
+  /** The tree and peerID of the peer that did it: the peer to distrust. */
+  tree: number
+  peerID: string
+  /** The block index concerned, when there is one. */
+  index?: number
+}
+
 /** Codes of thrown {@link BroadcastError}s. */
 export const ErrorCode = {
   /** The requested backend does not exist in this runtime (node:crypto in a browser). */

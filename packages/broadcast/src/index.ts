@@ -82,7 +82,7 @@ export { BlockBuilder, tipAfter, type BlockBuilderOptions, type LogTip, type App
 // The network layer: feeds over the trees.
 export { Feed, type CreateFeedOptions, type JoinFeedOptions, type FeedSource, type FeedSubscriber } from './net/feed.js'
 export { Source, type SourceStats, type SourceEvents } from './net/source.js'
-export { Subscriber, type SubscriberStats, type SubscriberEvents, type Entry, type InvalidReport } from './net/subscriber.js'
+export { Subscriber, type SubscriberStats, type SubscriberEvents, type Entry } from './net/subscriber.js'
 export { MemoryBlockStore, exportStore, type BlockStore } from './net/block-store.js'
 export { Forest, type ForestEvents, type ForestOptions } from './net/forest.js'
 export { FeedLink, type FeedLinkInfo, type FeedLinkOptions, type LinkDirection } from './net/feed-link.js'

@@ -7,8 +7,10 @@ import { TypedEmitter, toBase64Url, type EventMap } from 'peer-tree-client'
 import { LRUCache } from 'lru-cache'
 import { encodeMessage, MessageType, type WireMessage } from '../wire.js'
 import type { Frame } from '../reassembler.js'
+import type { InvalidReport, PeerReason } from '../errors.js'
 import type { FeedLink } from './feed-link.js'
 import type { Forest } from './forest.js'
+import { WantServer } from './want-server.js'
 
 export interface FeedNodeOptions {
   /** Encoded blocks kept in memory to answer WANTs. */
@@ -17,8 +19,11 @@ export interface FeedNodeOptions {
   maxWantBlocks: number
 }
 
-/** Every feed node reports failures nobody awaits as `'error'`. */
-interface ErrorEvents { error: (err: Error) => void }
+/** Every feed node reports failures nobody awaits as `'error'`, and peers it dropped as `'invalid'`. */
+interface ErrorEvents {
+  error: (err: Error) => void
+  invalid: (report: InvalidReport) => void
+}
 
 export abstract class FeedNode<Events extends EventMap<Events> & ErrorEvents> extends TypedEmitter<Events> {
   readonly forest: Forest
@@ -32,6 +37,10 @@ export abstract class FeedNode<Events extends EventMap<Events> & ErrorEvents> ex
   /** The highest block index passed down in a HAVE message. */
   #haveForwarded = -1
   protected readonly nodeOptions: FeedNodeOptions
+  /** Answers downstream WANTs within a budget per link. */
+  protected readonly wants: WantServer
+  /** When something last went down the trees (a block or a HAVE). */
+  protected lastForwardAt = 0
   #onFrame = (link: FeedLink, frame: Frame): void => { this.onFrame(link, frame) }
   #onLink = (link: FeedLink): void => { this.onLink(link) }
   #closedBytes = { received: 0, sent: 0 }
@@ -48,12 +57,20 @@ export abstract class FeedNode<Events extends EventMap<Events> & ErrorEvents> ex
     this.key = toBase64Url(feedKey)
     this.nodeOptions = options
     this.cache = new LRUCache({ max: options.cacheBlocks })
+    this.wants = new WantServer({
+      highest: () => this.highest(),
+      cached: (i) => this.cache.get(i),
+      stored: (i) => this.blockMessage(i),
+      missing: (link, indices) => this.wantMissing(link, indices),
+      abusive: (link, reason) => this.dropped(link, reason),
+      report: (err) => this.report(err)
+    }, options.maxWantBlocks)
     forest.on('frame', this.#onFrame)
     forest.on('link', this.#onLink)
     forest.on('unlink', this.#onUnlink)
   }
 
-  /** The highest block index this node holds, -1 when none. */
+  /** The highest block index this node verified (or made), -1 when none: WANTs past it are ignored. */
   protected abstract highest (): number
 
   /** The encoded BLOCK message for `index`, if this node can produce it. */
@@ -69,7 +86,14 @@ export abstract class FeedNode<Events extends EventMap<Events> & ErrorEvents> ex
     if (link.direction === 'down') this.sendTo(link, { type: MessageType.HAVE, highest: this.highest() })
   }
 
-  protected onUnlink (_link: FeedLink): void {}
+  protected onUnlink (link: FeedLink): void {
+    this.wants.forget(link)
+  }
+
+  /** Reports a peer whose link this node closed for what it did. */
+  protected dropped (link: FeedLink, reason: PeerReason): void {
+    ;(this as TypedEmitter<ErrorEvents>).emit('invalid', { reason, tree: link.tree, peerID: link.remote })
+  }
 
   /** Bytes received and sent over every link this node had, closed ones included. */
   protected linkBytes (): { received: number, sent: number } {
@@ -87,6 +111,7 @@ export abstract class FeedNode<Events extends EventMap<Events> & ErrorEvents> ex
 
   /** Sends encoded bytes to every downstream link, in every tree. */
   protected forwardDown (bytes: Uint8Array): void {
+    this.lastForwardAt = Date.now()
     for (const link of this.forest.links) if (link.direction === 'down') link.send(bytes)
   }
 
@@ -99,23 +124,6 @@ export abstract class FeedNode<Events extends EventMap<Events> & ErrorEvents> ex
     if (highest <= this.#haveForwarded) return
     this.#haveForwarded = highest
     this.forwardDown(encodeMessage({ type: MessageType.HAVE, highest }))
-  }
-
-  /**
-   * Answers a WANT from a downstream peer: what it has now, the rest when it arrives.
-   * Resolves with the number of blocks sent now.
-   */
-  protected async answerWant (link: FeedLink, from: number, to: number): Promise<number> {
-    const last = Math.min(to, from + this.nodeOptions.maxWantBlocks - 1)
-    const missing: number[] = []
-    let sent = 0
-    for (let i = from; i <= last && !link.closed; i++) {
-      const bytes = this.cache.get(i) ?? await this.blockMessage(i)
-      if (bytes === undefined) missing.push(i)
-      else if (link.send(bytes)) sent++
-    }
-    if (missing.length > 0 && !link.closed) this.wantMissing(link, missing)
-    return sent
   }
 
   /** For promises nobody awaits: a failure becomes an `'error'` event, never an unhandled rejection. */

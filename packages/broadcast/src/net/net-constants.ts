@@ -29,3 +29,39 @@ export const DEFAULT_HAVE_INTERVAL_MS = 1_000
 export const DEFAULT_CACHE_BLOCKS = 4_096
 /** Most trees per feed (the server's owned-tree index limit is higher; more trees only add copies). */
 export const MAX_TREES = 16
+/**
+ * How far past its own verified highest block a peer believes an upstream's HAVE: the
+ * backfill pipeline's depth (DEFAULT_WANT_BATCH × 8 blocks in flight), so a late joiner
+ * fetching a long history is never held back by it, while a lie costs at most that many
+ * indices of WANTs, none of which climb past an honest peer.
+ */
+export const CLAIM_WINDOW = DEFAULT_WANT_BATCH * 8
+/** A claim past the verified highest is refuted after this long with no asked-for block arriving (5 WANT timeouts). */
+export const CLAIM_PROOF_MS = 5 * DEFAULT_WANT_TIMEOUT_MS
+/**
+ * WANT budget per downstream link. An honest peer keeps at most DEFAULT_WANT_BATCH × 8 = 512
+ * blocks in flight and asks again only after a timeout (1 s), so 1,024 blocks/s with a burst
+ * of 2,048 is twice what it can ask; bytes: half the link's queue limit per second, so a
+ * budget-abiding asker never fills the queue.
+ */
+export const WANT_BUDGET_BLOCKS_PER_S = 1_024
+export const WANT_BUDGET_BLOCK_BURST = 2_048
+export const WANT_BUDGET_BYTES_PER_S = DEFAULT_MAX_QUEUED_BYTES / 2
+export const WANT_BUDGET_BYTE_BURST = DEFAULT_MAX_QUEUED_BYTES
+/** Refused WANTs within WANT_REFUSAL_WINDOW_MS that get a link dropped: an honest peer is never refused at all. */
+export const WANT_REFUSALS_TO_DROP = 16
+export const WANT_REFUSAL_WINDOW_MS = 10_000
+/** Blocks encoded again from the log before an answer yields to incoming traffic. */
+export const ANSWER_SLICE_BLOCKS = 8
+/** Waits one downstream link may hold in the pending-WANT table (a quarter of it). */
+export const MAX_PENDING_PER_LINK = 4_096
+/** Waits the pending-WANT table holds over all links. */
+export const MAX_PENDING_WANTS = 16_384
+/** A new upstream is not judged for this long: a link just up, or a tree under repair, catches up first. */
+export const UPSTREAM_GRACE_MS = 5_000
+/** An upstream this many blocks behind the other trees ... */
+export const UPSTREAM_LAG_BLOCKS = 16
+/** ... for this long is dropped as lagging (a tree repair takes well under a second). */
+export const UPSTREAM_LAG_MS = 5_000
+/** An upstream silent this long (5 HAVE intervals) while another speaks is dropped as silent. */
+export const UPSTREAM_SILENT_MS = 5 * DEFAULT_HAVE_INTERVAL_MS

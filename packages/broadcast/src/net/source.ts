@@ -7,6 +7,7 @@ import { BlockBuilder, tipAfter, type Appended } from '../block-builder.js'
 import type { EntryValue } from '../codec.js'
 import type { Ed25519, KeyPair } from '../crypto/ed25519.js'
 import { parseBlock, type VerifiedBlock } from '../log/block.js'
+import type { InvalidReport } from '../errors.js'
 import type { Frame } from '../reassembler.js'
 import { encodeMessage, MessageType } from '../wire.js'
 import { exportStore, storedBlock, type BlockStore } from './block-store.js'
@@ -20,6 +21,10 @@ export interface SourceStats {
   blocks: number
   /** Blocks sent in answer to WANTs. */
   served: number
+  /** WANTs refused: over a link's budget (blocks and bytes per second). */
+  refused: number
+  /** WANTs for blocks past the log's end (nothing to send). */
+  ignored: number
   bytesSent: number
   /** Downstream links now, over all trees. */
   children: number
@@ -27,6 +32,8 @@ export interface SourceStats {
 
 export interface SourceEvents {
   error: (err: Error) => void
+  /** A downstream peer was dropped for what it did (`WANT_BUDGET_EXCEEDED`: it kept asking past its budget). */
+  invalid: (report: InvalidReport) => void
 }
 
 export interface SourceOptions {
@@ -40,10 +47,9 @@ export interface SourceOptions {
 export class Source extends FeedNode<SourceEvents> {
   #builder: BlockBuilder
   #store: BlockStore
-  #stats = { entries: 0, blocks: 0, served: 0 }
+  #stats = { entries: 0, blocks: 0 }
   /** The index of the last block made, -1 before the first. */
   #tip = -1
-  #lastSent = 0
   #heartbeat: ReturnType<typeof setInterval>
   #writes: Promise<void> = Promise.resolve()
 
@@ -61,8 +67,7 @@ export class Source extends FeedNode<SourceEvents> {
     })
     this.#tip = store.length - 1
     this.#heartbeat = setInterval(() => {
-      if (Date.now() - this.#lastSent < opts.haveIntervalMs || this.#tip < 0) return
-      this.#lastSent = Date.now()
+      if (Date.now() - this.lastForwardAt < opts.haveIntervalMs || this.#tip < 0) return
       this.forwardDown(encodeMessage({ type: MessageType.HAVE, highest: this.#tip }))
     }, opts.haveIntervalMs)
     ;(this.#heartbeat as { unref?: () => void }).unref?.()
@@ -94,7 +99,8 @@ export class Source extends FeedNode<SourceEvents> {
   }
 
   stats (): SourceStats {
-    return { ...this.#stats, bytesSent: this.linkBytes().sent, children: this.forest.downstreams().length }
+    const { served, refused, ignored } = this.wants.stats
+    return { ...this.#stats, served, refused, ignored, bytesSent: this.linkBytes().sent, children: this.forest.downstreams().length }
   }
 
   /** Every block of the log, as bytes that `verifyLog(bytes, key)` checks. */
@@ -132,7 +138,7 @@ export class Source extends FeedNode<SourceEvents> {
   protected onFrame (link: FeedLink, frame: Frame): void {
     const { message } = frame
     if (message.type !== MessageType.WANT || link.direction !== 'down') return
-    this.answerWant(link, message.from, message.to).then((sent) => { this.#stats.served += sent }, (err: unknown) => this.report(err))
+    this.wants.onWant(link, message.from, message.to)
   }
 
   #onBlock (block: VerifiedBlock): void {
@@ -141,7 +147,6 @@ export class Source extends FeedNode<SourceEvents> {
     this.cache.set(block.index, bytes)
     this.forwardDown(bytes)
     this.#tip = block.index
-    this.#lastSent = Date.now()
     const write = this.#store.append(block.index, bytes)
     this.#writes = this.#writes.then(() => write).catch((err: unknown) => this.report(err))
   }

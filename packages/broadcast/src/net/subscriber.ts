@@ -1,10 +1,14 @@
 /**
  * A subscriber of a feed: receives blocks on every tree, drops copies before any signature
  * check, verifies the rest, forwards each new block down every tree it relays in, delivers
- * entries in order, and backfills what the trees lost.
+ * entries in order, and backfills what the trees lost. Composed of small parts, each in its
+ * own file: what upstreams claim (HaveBound), how they perform against each other
+ * (UpstreamWatch), what to ask for (BackfillPlanner), what children wait for (RelayWants),
+ * and what children may ask (WantServer, in FeedNode).
  *
- * Hot path per arriving block: peek the index, dedup on (index, signature), verify, then
- * forward the received bytes unchanged (no re-encoding, no copy) and store.
+ * Hot path per arriving block, synchronous with node:crypto: peek the index, drop what the
+ * log already holds, dedup on (index, signature), verify, then forward the received bytes
+ * unchanged (no re-encoding, no copy) and store.
  */
 import type { Ed25519 } from '../crypto/ed25519.js'
 import { decodeEntry } from '../codec.js'
@@ -15,12 +19,20 @@ import { exportLog } from '../log/export.js'
 import { peekBlockIndex } from '../log/signable.js'
 import type { Frame } from '../reassembler.js'
 import { encodeMessage, MessageType, type BlockMessage } from '../wire.js'
-import type { WireReason } from '../errors.js'
+import { equalBytes } from '../bytes.js'
+import type { InvalidReason, InvalidReport, PeerReason } from '../errors.js'
+import type { IndexRange } from '../types.js'
 import { BackfillPlanner } from './backfill-planner.js'
 import type { FeedLink } from './feed-link.js'
 import { FeedNode } from './feed-node.js'
 import type { Forest } from './forest.js'
-import { PendingWants } from './pending-wants.js'
+import { HaveBound } from './have-bound.js'
+import {
+  CLAIM_PROOF_MS, CLAIM_WINDOW, DEFAULT_HAVE_INTERVAL_MS, MAX_PENDING_PER_LINK, MAX_PENDING_WANTS,
+  UPSTREAM_GRACE_MS, UPSTREAM_LAG_BLOCKS, UPSTREAM_LAG_MS, UPSTREAM_SILENT_MS
+} from './net-constants.js'
+import { RelayWants } from './relay-wants.js'
+import { UpstreamWatch, type UpstreamWatchOptions } from './upstream-watch.js'
 import type { BlockStore } from './block-store.js'
 import { loadReplicaBlocks } from './replica-load.js'
 
@@ -30,37 +42,38 @@ export interface Entry {
   data: unknown
 }
 
-export interface InvalidReport {
-  /** Why the block or message was rejected (a VerifyReason or WireReason code). */
-  reason: string
-  /** The tree and peerID of the upstream that sent it: the peer to distrust. */
-  tree: number
-  peerID: string
-  index?: number
-}
+export type { InvalidReport }
 
 export interface SubscriberStats {
   /** Entries delivered to the application, in order. */
   entries: number
   /** Blocks verified and accepted. */
   blocks: number
-  /** Copies dropped before verification (the price of m trees). */
+  /**
+   * Copies dropped before verification: the price of m trees, and blocks the log already
+   * holds (or delivered, or let go under its retention) sent again.
+   */
   duplicates: number
-  /** Blocks or messages rejected. */
+  /** Blocks or messages rejected, and peers dropped for what they did (each an `'invalid'` report). */
   invalid: number
   /** Missing ranges asked for (first time). */
   gaps: number
-  /** Blocks that arrived because this peer asked for them. */
+  /** Blocks that arrived because this peer asked for them for itself (not for a child). */
   backfilled: number
   /** Blocks WANTed by downstream peers and sent to them. */
   served: number
+  /** WANTs of downstream peers refused: past their budget of blocks and bytes per second. */
+  refused: number
   bytesReceived: number
   bytesSent: number
   /** Trees in which this peer has a connected upstream now. */
   trees: number
   /** Next block index to deliver; entries below it were all delivered. */
   contiguous: number
-  /** Highest block index known to exist. */
+  /**
+   * Highest block index known to exist: verified here, or claimed by an upstream within
+   * CLAIM_WINDOW blocks of that (a claim is never believed further).
+   */
   highest: number
   forked: boolean
 }
@@ -71,7 +84,10 @@ export interface SubscriberEvents {
   gap: (range: { from: number, to: number }) => void
   /** The source signed two incompatible histories: the feed is no longer trusted. */
   fork: (evidence: ForkEvidence) => void
-  /** A peer sent something that failed verification (it was dropped, the link closed). */
+  /**
+   * A peer sent something that failed verification, or did what got its link dropped
+   * (an upstream lagging or silent, a child asking past its budget); the link is closed.
+   */
   invalid: (report: InvalidReport) => void
   error: (err: Error) => void
 }
@@ -90,6 +106,15 @@ export interface SubscriberOptions {
   backfill: boolean
   /** Keep every delivered block here, in order (a full replica); requires `from: 0`. */
   replica?: BlockStore
+  /** How upstreams are judged against each other (tests shorten it). */
+  upstreamWatch?: UpstreamWatchOptions
+}
+
+const DEFAULT_UPSTREAM_WATCH: UpstreamWatchOptions = {
+  graceMs: UPSTREAM_GRACE_MS,
+  lagBlocks: UPSTREAM_LAG_BLOCKS,
+  lagMs: UPSTREAM_LAG_MS,
+  silentMs: UPSTREAM_SILENT_MS
 }
 
 export class Subscriber extends FeedNode<SubscriberEvents> {
@@ -97,13 +122,20 @@ export class Subscriber extends FeedNode<SubscriberEvents> {
   #log: FeedLog | undefined
   #dedup = new BlockDedup()
   #planner: BackfillPlanner<FeedLink>
-  #pending: PendingWants<FeedLink>
+  /** What this peer asked for itself (backfill), not for a child. */
   #wanted = new Set<number>()
-  #treeHighWater = new Map<number, number>()
+  #relay: RelayWants<FeedLink>
+  #claims = new HaveBound<FeedLink>(CLAIM_WINDOW, CLAIM_PROOF_MS)
+  #watch: UpstreamWatch<FeedLink>
+  /** Links whose opening HAVE was seen (the first message of every link). */
+  #opened = new WeakSet<FeedLink>()
+  /** False until a block arrives through a tree unasked: the history ends where the trees begin. */
+  #live = false
+  /** The believed end of the log at the last backfill round. */
+  #lastTop = -1
   #opts: SubscriberOptions
   #tick: ReturnType<typeof setInterval>
-  #stats = { entries: 0, blocks: 0, invalid: 0, gaps: 0, backfilled: 0, served: 0 }
-  #highestAnnounced = -1
+  #stats = { entries: 0, blocks: 0, invalid: 0, gaps: 0, backfilled: 0, served: 0, stale: 0 }
   #replicaWrites: Promise<void> = Promise.resolve()
 
   constructor (forest: Forest, feedKey: Uint8Array, ed25519: Ed25519, opts: SubscriberOptions) {
@@ -111,24 +143,39 @@ export class Subscriber extends FeedNode<SubscriberEvents> {
     this.#ed = ed25519
     this.#opts = opts
     this.#planner = new BackfillPlanner({ gapGraceMs: opts.gapGraceMs, wantTimeoutMs: opts.wantTimeoutMs, wantBatch: opts.wantBatch, maxInFlight: opts.wantBatch * 8 })
-    this.#pending = new PendingWants(16_384, opts.wantTimeoutMs * 4)
+    this.#relay = new RelayWants({ maxWaits: MAX_PENDING_WANTS, maxWaitsPerLink: MAX_PENDING_PER_LINK, ttlMs: opts.wantTimeoutMs * 4, retryMs: opts.wantTimeoutMs })
+    this.#watch = new UpstreamWatch(opts.upstreamWatch ?? DEFAULT_UPSTREAM_WATCH)
     if (opts.from !== 'live') this.#startLog(opts.from)
     forest.on('malformed', (link, reason) => this.#reject(link, reason))
-    this.#tick = setInterval(() => this.#backfill(), opts.tickMs)
+    this.#tick = setInterval(() => this.#onTick(), opts.tickMs)
     ;(this.#tick as { unref?: () => void }).unref?.()
   }
 
   stats (): SubscriberStats {
     const bytes = this.linkBytes()
+    const { stale, served, ...counts } = this.#stats
     return {
-      ...this.#stats,
-      duplicates: this.#dedup.stats.duplicates,
+      ...counts,
+      duplicates: this.#dedup.stats.duplicates + stale,
+      served: served + this.wants.stats.served,
+      refused: this.wants.stats.refused,
       bytesReceived: bytes.received,
       bytesSent: bytes.sent,
       trees: this.forest.upstreams().length,
       contiguous: this.#log?.deliveredBlocks ?? 0,
-      highest: Math.max(this.#log?.highestSeen ?? -1, this.#highestAnnounced),
+      highest: Math.max(this.highest(), this.#claims.peek()),
       forked: this.#log?.trusted === false
+    }
+  }
+
+  /** What this peer spends on its peers now: tables a hostile peer could try to grow. */
+  spending (): { pendingWaits: number, relayedAsks: number, ownAsks: number, backfillInFlight: number, claimsRefuted: number } {
+    return {
+      pendingWaits: this.#relay.pending.size,
+      relayedAsks: this.#relay.asked,
+      ownAsks: this.#wanted.size,
+      backfillInFlight: this.#planner.inFlight,
+      claimsRefuted: this.#claims.refuted
     }
   }
 
@@ -168,13 +215,27 @@ export class Subscriber extends FeedNode<SubscriberEvents> {
     super.close()
   }
 
-  protected override onUnlink (link: FeedLink): void {
-    this.#planner.linkGone(link)
-    this.#pending.drop(link)
+  protected override onLink (link: FeedLink): void {
+    super.onLink(link)
+    if (link.direction === 'up') this.#watch.add(link, Date.now())
   }
 
+  protected override onUnlink (link: FeedLink): void {
+    super.onUnlink(link)
+    this.#planner.linkGone(link)
+    this.#relay.drop(link)
+    this.#claims.forget(link)
+    this.#watch.remove(link)
+  }
+
+  protected override dropped (link: FeedLink, reason: PeerReason): void {
+    this.#stats.invalid++
+    super.dropped(link, reason)
+  }
+
+  /** The highest block index verified here (or loaded from a replica). */
   protected highest (): number {
-    return this.#log?.highestSeen ?? -1
+    return Math.max(this.#claims.verified, this.#log?.highestSeen ?? -1)
   }
 
   /** A block past the cache but still in the log (retention 'all', or a loaded replica). */
@@ -183,19 +244,13 @@ export class Subscriber extends FeedNode<SubscriberEvents> {
     return block === undefined ? undefined : encodeMessage({ type: MessageType.BLOCK, block })
   }
 
+  /** A child wants blocks below our highest that we lack: ask one of our upstreams, further up. */
   protected wantMissing (link: FeedLink, indices: number[]): void {
-    const now = Date.now()
-    const ask: number[] = []
-    for (const i of indices) {
-      if (!this.#pending.add(i, link, now)) break
-      if (!this.#wanted.has(i)) ask.push(i)
-    }
-    // Ask one of our own upstreams for what our child wants and we lack: further up the tree.
+    const asks = this.#relay.want(link, indices, Date.now())
     const ups = this.forest.upstreams()
-    if (ask.length === 0 || ups.length === 0) return
-    for (const [from, to] of runs(ask)) {
-      const up = ups.find((u) => u.remoteHighest >= to) ?? ups[Math.floor(Math.random() * ups.length)] as FeedLink
-      for (let i = from; i <= to; i++) this.#wanted.add(i)
+    if (asks.length === 0 || ups.length === 0) return
+    for (const [from, to] of asks) {
+      const up = ups.find((u) => this.#believed(u) >= to) ?? ups[Math.floor(Math.random() * ups.length)] as FeedLink
       this.sendTo(up, { type: MessageType.WANT, from, to })
     }
   }
@@ -207,9 +262,7 @@ export class Subscriber extends FeedNode<SubscriberEvents> {
         if (link.direction === 'up') this.#onBlock(link, message, frame.bytes)
         return
       case MessageType.WANT:
-        if (link.direction === 'down') {
-          this.answerWant(link, message.from, message.to).then((sent) => { this.#stats.served += sent }, (err: unknown) => this.report(err))
-        }
+        if (link.direction === 'down') this.wants.onWant(link, message.from, message.to)
         return
       case MessageType.HAVE:
         if (link.direction === 'up') this.#onHave(link, message.highest)
@@ -233,13 +286,26 @@ export class Subscriber extends FeedNode<SubscriberEvents> {
     return this.#log
   }
 
+  /** What an upstream is believed to hold: what it delivered, or its claim within the window. */
+  #believed (link: FeedLink): number {
+    return Math.max(this.#watch.highOf(link), this.#claims.of(link))
+  }
+
   #onHave (link: FeedLink, highest: number): void {
-    if (highest > link.remoteHighest) link.remoteHighest = highest
-    if (highest > this.#highestAnnounced) this.#highestAnnounced = highest
-    const log = this.#log ?? (this.#opts.from === 'live' && highest >= 0 ? this.#startLog(highest + 1) : undefined)
-    if (log !== undefined && highest >= log.startIndex) log.announce(highest)
-    this.#planner.noteHighest(highest, Date.now())
-    this.passHave(highest)
+    const now = Date.now()
+    this.#watch.heard(link, now)
+    // Never acted on past what this peer verified plus CLAIM_WINDOW: a HAVE is not signed.
+    const believed = this.#claims.claim(link, highest, now)
+    const opening = !this.#opened.has(link)
+    this.#opened.add(link)
+    // A link's first HAVE says where its log ended when this peer arrived: what lies below is
+    // history no tree will bring again, so a late joiner asks for it at once.
+    const log = this.#log
+    if (opening && !this.#live && log !== undefined && believed >= log.startIndex) {
+      this.#planner.historyEnd = Math.max(this.#planner.historyEnd, believed + 1)
+    }
+    this.#planner.noteHighest(believed, now)
+    this.passHave(believed)
   }
 
   #onBlock (link: FeedLink, message: BlockMessage, bytes: Uint8Array): void {
@@ -249,8 +315,13 @@ export class Subscriber extends FeedNode<SubscriberEvents> {
       this.#reject(link, 'MALFORMED')
       return
     }
+    const log = this.#log
+    if (log !== undefined && this.#stale(log, link, index, signature)) {
+      this.#stats.stale++
+      return
+    }
     let verified: VerifiedBlock | undefined
-    let reason = 'BAD_SIGNATURE'
+    let reason: InvalidReason = 'BAD_SIGNATURE'
     const note = (r: VerifyBlockResult): boolean => {
       if (r.ok) verified = r.block
       else reason = r.reason
@@ -271,30 +342,53 @@ export class Subscriber extends FeedNode<SubscriberEvents> {
       .catch((err: unknown) => this.report(err))
   }
 
-  #admitted (link: FeedLink, index: number, result: AdmitResult, verified: VerifiedBlock | undefined, reason: string, bytes: Uint8Array): void {
+  /**
+   * A block the log already holds with this signature, delivered or let go under the
+   * retention, or from before the log's start: dropped before any verification, whatever the
+   * dedup window (unless a child waits for it). A held index with another signature is
+   * verified: a fork to prove, or a forgery to report.
+   */
+  #stale (log: FeedLog, link: FeedLink, index: number, signature: Uint8Array): boolean {
+    if (index < log.startIndex) return !this.#relay.has(index)
+    if (!log.isReceived(index)) return false
+    const held = log.get(index)
+    if (held === undefined) return !this.#relay.has(index)
+    if (!equalBytes(held.signature, signature)) return false
+    this.#watch.delivered(link, index, Date.now())
+    return true
+  }
+
+  #admitted (link: FeedLink, index: number, result: AdmitResult, verified: VerifiedBlock | undefined, reason: InvalidReason, bytes: Uint8Array): void {
     if (this.closed) return
     if (result === 'rejected') {
       this.#reject(link, reason, index)
       return
     }
     // Only a verified index (or a copy of one) says how far this link and its tree have come.
-    if (index > link.remoteHighest) link.remoteHighest = index
-    if (index > (this.#treeHighWater.get(link.tree) ?? -1)) this.#treeHighWater.set(link.tree, index)
-    if (result === 'duplicate' || verified === undefined) return
-    // Verified and new: forward first (latency), then store and deliver.
+    const now = Date.now()
+    if (result === 'duplicate' || verified === undefined) {
+      this.#watch.delivered(link, index, now)
+      return
+    }
+    // Verified and new: forward first (latency), then store and deliver. Children waiting for
+    // it (a WANT this peer relayed) are among the downstream links and get it here too.
     this.forwardDown(bytes)
     this.cache.set(index, bytes)
-    for (const waiter of this.#pending.take(index)) {
-      if (!waiter.closed) { waiter.send(bytes); this.#stats.served++ }
-    }
-    if (this.#wanted.delete(index)) this.#stats.backfilled++
+    this.#claims.verify(index)
+    const asked = this.#wanted.delete(index)
+    if (asked) this.#stats.backfilled++
+    const waiters = this.#relay.arrived(index)
+    for (const w of waiters) if (!w.closed) this.#stats.served++
+    const answered = asked || waiters.length > 0
+    this.#watch.delivered(link, index, now, answered)
+    if (!answered) this.#live = true
     this.#planner.received(index)
     const log = this.#log ?? this.#startLog(index)
     this.#stats.blocks++
     const added = log.add(verified)
     if (added.status === 'rejected') this.#reject(link, added.reason, index)
     else if (added.status === 'added') this.#replicate(log)
-    this.#planner.noteHighest(index, Date.now())
+    this.#planner.noteHighest(index, now)
   }
 
   /** Appends newly delivered blocks to the replica, in order. */
@@ -310,7 +404,7 @@ export class Subscriber extends FeedNode<SubscriberEvents> {
     }
   }
 
-  #reject (link: FeedLink, reason: WireReason | string, index?: number): void {
+  #reject (link: FeedLink, reason: InvalidReason, index?: number): void {
     this.#stats.invalid++
     this.emit('invalid', { reason, tree: link.tree, peerID: link.remote, ...(index !== undefined && { index }) })
     // A peer that sends what does not verify is not trusted for this link: drop it, and the
@@ -318,14 +412,33 @@ export class Subscriber extends FeedNode<SubscriberEvents> {
     link.close()
   }
 
-  #backfill (): void {
-    const log = this.#log
-    if (log === undefined || this.closed || !log.trusted || !this.#opts.backfill) return
-    const missing = log.missing(64)
-    if (missing.length === 0) return
+  #onTick (): void {
+    if (this.closed) return
     const now = Date.now()
-    const upstreams = this.forest.upstreams().map((link) => ({ link, tree: link.tree, highest: link.remoteHighest }))
-    const high = [...new Set(upstreams.map((u) => u.tree))].map((t) => this.#treeHighWater.get(t) ?? -1)
+    // Upstreams that fail their tree: dropped, so the tree places this peer elsewhere.
+    for (const { link, reason } of this.#watch.check(now)) {
+      link.close()
+      this.dropped(link, reason)
+    }
+    // An idle relay still says it is there, so its children can tell it from a silent one.
+    if (now - this.lastForwardAt >= DEFAULT_HAVE_INTERVAL_MS && this.forest.downstreams().length > 0) {
+      this.forwardDown(encodeMessage({ type: MessageType.HAVE, highest: this.highest() }))
+    }
+    this.#backfill(now)
+  }
+
+  #backfill (now: number): void {
+    const log = this.#log
+    if (log === undefined || !log.trusted || !this.#opts.backfill) return
+    const top = this.#claims.top(now)
+    // A claim refuted: what was asked for past the end it no longer vouches for is forgotten.
+    if (top < this.#lastTop) for (const i of this.#wanted) if (i > top) this.#wanted.delete(i)
+    this.#lastTop = top
+    const missing = missingUpTo(log, top, 64)
+    if (missing.length === 0) return
+    const ups = this.forest.upstreams()
+    const upstreams = ups.map((link) => ({ link, tree: link.tree, highest: this.#believed(link) }))
+    const high = ups.map((link) => this.#watch.highOf(link))
     for (const want of this.#planner.plan(now, missing, upstreams, high)) {
       let fresh = false
       for (let i = want.from; i <= want.to; i++) {
@@ -340,13 +453,13 @@ export class Subscriber extends FeedNode<SubscriberEvents> {
   }
 }
 
-/** Consecutive runs of sorted indices as [from, to] ranges. */
-function runs (sorted: number[]): Array<[number, number]> {
-  const out: Array<[number, number]> = []
-  for (const i of sorted) {
-    const last = out[out.length - 1]
-    if (last !== undefined && last[1] + 1 === i) last[1] = i
-    else out.push([i, i])
-  }
+/**
+ * The log's missing ranges (at most `limit`), and past the highest block it holds, up to
+ * `top` (the believed end of the log).
+ */
+function missingUpTo (log: FeedLog, top: number, limit: number): IndexRange[] {
+  const out = log.missing(limit)
+  const from = Math.max(log.highestSeen + 1, log.startIndex)
+  if (top >= from && out.length < limit) out.push([from, top])
   return out
 }
