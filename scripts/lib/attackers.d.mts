@@ -33,6 +33,8 @@ export interface HostileRelayStats {
   bytesIn: number
   bytesOut: number
   blocksIn: number
+  /** HAVE messages from its upstreams (an idle source's heartbeats among them). */
+  havesIn: number
   wantsSent: number
   replayed: number
 }

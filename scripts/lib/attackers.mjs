@@ -132,7 +132,7 @@ export function withJunk (block, junk) {
 export function hostileRelay (url, key, { trees = [0, 1, 2], forward = true, have, junkBytes = 0, record = 0, timeout = 2000 } = {}) {
   const socket = openSocket(url)
   const junk = new Uint8Array(junkBytes).fill(0x6a)
-  const stats = { children: 0, upstreams: 0, upstreamsLost: 0, bytesIn: 0, bytesOut: 0, blocksIn: 0, wantsSent: 0, replayed: 0 }
+  const stats = { children: 0, upstreams: 0, upstreamsLost: 0, bytesIn: 0, bytesOut: 0, blocksIn: 0, havesIn: 0, wantsSent: 0, replayed: 0 }
   const recorded = []
   const members = trees.map((index) => {
     const client = new PeerTreeClient(socket, { wrtc, timeout })
@@ -145,6 +145,7 @@ export function hostileRelay (url, key, { trees = [0, 1, 2], forward = true, hav
         stats.bytesIn += chunk.length
         const block = isBlockMessage(chunk)
         if (block) stats.blocksIn++
+        else if (chunk.length > 1 && (chunk[0] === 0x92 || chunk[0] === 0x93) && chunk[1] === MessageType.HAVE) stats.havesIn++
         if (block && recorded.length < record) recorded.push(Uint8Array.from(chunk))
         if (!forward) return
         const out = block && junkBytes > 0 ? withJunk(chunk, junk) : chunk
