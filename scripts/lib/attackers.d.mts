@@ -46,6 +46,7 @@ export interface HostileRelay {
   childCount: () => number
   upstreamCount: () => number
   sendDown: (messages: Uint8Array[]) => number
+  sendUp: (bytes: Uint8Array, tree?: number) => number
   replay: (blocks?: Uint8Array[]) => number
   wantFlood: (opts: { tree?: number, from: number, to: number, count: number, step?: number }) => number
   close: () => void

@@ -196,6 +196,15 @@ export function hostileRelay (url, key, { trees = [0, 1, 2], forward = true, hav
       stats.replayed += n
       return n
     },
+    /** Sends raw bytes to the parent in every tree (or in tree `tree`); returns the sends made. */
+    sendUp (bytes, tree) {
+      let n = 0
+      for (const m of members) {
+        if (tree !== undefined && m.index !== tree) continue
+        if (m.upstream !== null && trySend(m.upstream, bytes)) { stats.bytesOut += bytes.length; n++ }
+      }
+      return n
+    },
     /**
      * Sends `count` WANTs for `from`..`to` to the parent in tree `tree` (`step` moves the
      * range on each time); returns the WANTs sent (fewer if the link is gone).
