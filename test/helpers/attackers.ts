@@ -27,6 +27,8 @@ export interface Honest {
   upBytesSent: () => number
   /** Upstream links lost (closed by either end) since joining: each is a re-placement. */
   upstreamsLost: () => number
+  /** Downstream links this subscriber ever had. */
+  downstreamLinks: () => number
 }
 
 export async function source (swarm: Swarm, url: string, opts: Parameters<typeof Feed.create>[1] = {}): Promise<FeedSource> {
@@ -40,6 +42,8 @@ export async function honest (swarm: Swarm, url: string, key: string, opts: Para
   const sub = await Feed.join(socket, key, { wrtc, ed25519, peer: { timeout: PEER_TIMEOUT_MS }, ...opts })
   let closedUpBytes = 0
   let lost = 0
+  let down = 0
+  sub.forest.on('link', (link: FeedLink) => { if (link.direction === 'down') down++ })
   sub.forest.on('unlink', (link: FeedLink) => {
     if (link.direction !== 'up') return
     closedUpBytes += link.bytesSent
@@ -50,7 +54,8 @@ export async function honest (swarm: Swarm, url: string, key: string, opts: Para
     seqs: [],
     invalid: [],
     upBytesSent: () => closedUpBytes + sub.forest.upstreams().reduce((n, l) => n + l.bytesSent, 0),
-    upstreamsLost: () => lost
+    upstreamsLost: () => lost,
+    downstreamLinks: () => down
   }
   sub.on('entry', ({ seq }) => { w.seqs.push(seq) })
   sub.on('invalid', (r) => { w.invalid.push(r) })
