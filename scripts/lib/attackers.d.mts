@@ -54,6 +54,7 @@ export interface HostileRelay {
 export function hostileRelay (url: string, key: string, opts?: {
   trees?: number[]
   forward?: boolean
+  passWants?: boolean
   have?: number
   junkBytes?: number
   record?: number

@@ -127,9 +127,11 @@ export function withJunk (block, junk) {
  * - `junkBytes`: forwards every block with that many junk bytes appended;
  * - `record`: keeps the first `record` blocks it relays, for `replay()` later;
  * - `wantFlood(...)`: sends WANTs up to its parent, as fast as the channel takes them.
- * Otherwise it relays what its upstream sends, unchanged, in the same tree.
+ * Otherwise it relays what its upstream sends, unchanged, in the same tree; with
+ * `passWants` it also passes its children's messages (WANTs) up, so their backfill works
+ * through it; without, it ignores them.
  */
-export function hostileRelay (url, key, { trees = [0, 1, 2], forward = true, have, junkBytes = 0, record = 0, timeout = 2000 } = {}) {
+export function hostileRelay (url, key, { trees = [0, 1, 2], forward = true, passWants = false, have, junkBytes = 0, record = 0, timeout = 2000 } = {}) {
   const socket = openSocket(url)
   const junk = new Uint8Array(junkBytes).fill(0x6a)
   const stats = { children: 0, upstreams: 0, upstreamsLost: 0, bytesIn: 0, bytesOut: 0, blocksIn: 0, havesIn: 0, wantsSent: 0, replayed: 0 }
@@ -156,7 +158,9 @@ export function hostileRelay (url, key, { trees = [0, 1, 2], forward = true, hav
     client.on('downstreamPeer', (peer) => {
       stats.children++
       member.downstreams.add(peer)
-      peer.on('data', () => {}) // WANTs from its children: ignored
+      peer.on('data', (chunk) => {
+        if (passWants && member.upstream !== null && trySend(member.upstream, chunk)) stats.bytesOut += chunk.length
+      })
       peer.on('close', () => { member.downstreams.delete(peer) })
       peer.on('error', () => { member.downstreams.delete(peer) })
       if (have !== undefined) {
