@@ -31,6 +31,7 @@ test('a WANT flood for real history at the source: it serves a bounded part of w
   const blocksBefore = flooder.stats.blocksIn
   // Until the source dropped the flooder, or served it everything it asked (today's behaviour).
   await until(() => flooder.stats.upstreamsLost > 0 || flooder.stats.blocksIn - blocksBefore >= asked, {
+    ms: 10_000,
     what: 'the source dropped the flooder or answered the whole flood',
     describe: () => `${flooder.stats.blocksIn - blocksBefore} of ${asked} blocks served`
   })
@@ -60,6 +61,7 @@ test('a WANT flood past the log end at a relay: it passes nothing up, and its ho
   const flooderID = flooder.peerIDs()[0]
   flooder.sendUp(Uint8Array.of(0xc1))
   await until(() => flooder.stats.upstreamsLost > 0 || victim.invalid.some((r) => r.peerID === flooderID), {
+    ms: 10_000,
     what: 'the relay read the whole flood (it reported the closing message) or dropped the flooder'
   })
   const passedUp = victim.upBytesSent() - upBefore
