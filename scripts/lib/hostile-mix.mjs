@@ -2,8 +2,12 @@
 import { fork } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 
-/** The relaying attackers of the hostile demo, one of each kind (eclipse sockets are added apart). */
-export const RELAY_KINDS = ['silent', 'silent', 'liar', 'flooder', 'junk', 'replayer']
+/**
+ * The relaying attackers of the hostile demo, in the order they join between batches of
+ * honest joiners (the raw eclipse sockets come apart, first). The silent relays come last:
+ * a relay joining below one of them would never receive a block to misuse.
+ */
+export const RELAY_KINDS = ['liar', 'flooder', 'junk', 'replayer', 'silent', 'silent']
 
 export function startAttackers () {
   const child = fork(fileURLToPath(new URL('./attacker-process.mjs', import.meta.url)), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
