@@ -12,7 +12,8 @@ afterEach(async () => { await swarm.close() })
 
 test('a silent relay loses its children: every honest subscriber delivers every entry and ends with a working upstream in all 3 trees', async () => {
   const server = await swarm.server(SERVER_OPTIONS)
-  const feed = await source(swarm, server.url, { trees: 3, k: 3, k1: 2 })
+  // A heartbeat every 200 ms: an idle source still shows which trees carry the feed.
+  const feed = await source(swarm, server.url, { trees: 3, k: 3, k1: 2, haveIntervalMs: 200 })
   const silent = relay(swarm, server.url, feed.key, { trees: [0, 1, 2], forward: false })
   await until(() => silent.upstreamCount() === 3, { what: 'the silent relay is connected in all 3 trees' })
   const subs: Honest[] = []
