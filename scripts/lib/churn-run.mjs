@@ -1,0 +1,168 @@
+// One run of the broadcast demo: a signalling server, a source and a swarm of real Node
+// WebRTC peers (@roamhq/wrtc) on m trees; interior peers leave and newcomers join
+// mid-stream. With `hostile`, attackers of every kind (attacker-process.mjs, in a process
+// of their own) join too: raw sockets that confirm links they never open, silent relays,
+// a far-future HAVE, a WANT flooder, a junk-appending relay and a replayer.
+// Returns the figures; prints progress lines through `log`. Everything listens on 127.0.0.1.
+import { createServer } from 'node:http'
+import { Server } from 'socket.io'
+import { io as connect } from 'socket.io-client'
+import wrtc from '@roamhq/wrtc'
+import PeerTreeServer from 'peer-tree-server'
+import { Feed, createNodeEd25519, verifyLog } from 'peer-tree-broadcast'
+import { treeDepths } from './depth.mjs'
+import { RELAY_KINDS, startAttackers } from './hostile-mix.mjs'
+
+export async function runChurn ({ peers: PEERS = 24, trees: TREES = 3, entries: ENTRIES = 2000, rate: RATE = 400, churn: CHURN = 8, hostile = false, eclipseSockets = 2, deliveryMs = hostile ? 30_000 : 60_000, log = console.log } = {}) {
+  const ed25519 = createNodeEd25519()
+  const http = createServer()
+  const io = new Server(http)
+  const treeServer = new PeerTreeServer(io)
+  await new Promise((resolve) => http.listen(0, '127.0.0.1', resolve))
+  const url = `http://127.0.0.1:${http.address().port}`
+  const sockets = []
+  const socket = () => { const s = connect(url, { transports: ['websocket'], forceNew: true }); sockets.push(s); return s }
+  const cpu0 = process.cpuUsage()
+  let rssPeak = process.memoryUsage().rss
+  const rssSampler = setInterval(() => { rssPeak = Math.max(rssPeak, process.memoryUsage().rss) }, 100)
+  log(`signalling server on ${url}`)
+
+  const feed = await Feed.create(socket(), { wrtc, ed25519, trees: TREES })
+  log(`feed ${feed.key} on ${TREES} trees`)
+  const attackers = hostile ? startAttackers() : undefined
+  const allTrees = Array.from({ length: TREES }, (_, i) => i)
+  // The cheapest attack first: raw sockets, as soon as the feed exists.
+  if (attackers !== undefined && eclipseSockets > 0) await attackers.eclipse(url, feed.key, eclipseSockets, allTrees)
+
+  const peers = []
+  let started = false
+  async function join (name) {
+    const sub = await Feed.join(socket(), feed.key, { wrtc, ed25519 })
+    const peer = { name, sub, seqs: 0, inOrder: true, latencies: [], left: false, joinedAt: performance.now(), newcomer: started }
+    sub.on('entry', ({ seq, data }) => {
+      if (seq !== peer.seqs) peer.inOrder = false
+      peer.seqs++
+      // Live latency only: history a newcomer backfills was appended before it joined.
+      if (data.t >= peer.joinedAt) peer.latencies.push(performance.now() - data.t)
+    })
+    sub.on('error', () => {})
+    peers.push(peer)
+    return peer
+  }
+  const t0 = performance.now()
+  if (attackers === undefined) {
+    await Promise.all(Array.from({ length: PEERS }, (_, i) => join(`p${i}`)))
+  } else {
+    // Mixed in: a batch of honest joiners, then the next relaying attacker, and so on.
+    const batch = Math.ceil(PEERS / (RELAY_KINDS.length + 1))
+    for (let i = 0, a = 0; i < PEERS; i += batch, a++) {
+      await Promise.all(Array.from({ length: Math.min(batch, PEERS - i) }, (_, j) => join(`p${i + j}`)))
+      if (a < RELAY_KINDS.length) await attackers.relay(url, feed.key, RELAY_KINDS[a], allTrees)
+    }
+  }
+  started = true
+  const allTreesUp = await waitFor(() => peers.every((p) => p.sub.stats().trees === TREES), 30_000)
+  const joinMs = Math.round(performance.now() - t0)
+  log(allTreesUp
+    ? `${PEERS} subscribers joined all ${TREES} trees in ${joinMs} ms`
+    : `after ${joinMs} ms, ${peers.filter((p) => p.sub.stats().trees === TREES).length} of ${PEERS} subscribers have an upstream in all ${TREES} trees`)
+  const forwarding = peers.map((p) => new Set(p.sub.forest.downstreams().map((l) => l.tree)).size)
+  log(`forwarding: ${forwarding.filter((n) => n === 1).length} peers in one tree, ${forwarding.filter((n) => n > 1).length} in several, ${forwarding.filter((n) => n === 0).length} leaves everywhere`)
+
+  // Append at RATE entries/s; kill interior peers (and add newcomers) through the middle of the run.
+  const churnAt = new Set(Array.from({ length: CHURN }, (_, i) => Math.floor(ENTRIES * (0.25 + (0.5 * i) / Math.max(1, CHURN)))))
+  let killed = 0
+  const appends = []
+  for (let i = 0; i < ENTRIES; i++) {
+    appends.push(feed.append({ i, t: performance.now(), text: `entry ${i}` }))
+    if (churnAt.has(i)) {
+      const interior = peers.filter((p) => !p.left && p.sub.forest.downstreams().length > 0)
+      const victim = interior[Math.floor(Math.random() * interior.length)]
+      if (victim !== undefined) {
+        victim.left = true
+        victim.sub.close()
+        victim.sub.forest.socket.disconnect()
+        killed++
+        void join(`new${killed}`)
+      }
+    }
+    if (i % 20 === 19) await new Promise((resolve) => setTimeout(resolve, (20 * 1000) / RATE))
+  }
+  await Promise.all(appends)
+  const members = () => peers.filter((p) => !p.left)
+  const complete = await waitFor(() => members().every((p) => p.seqs >= ENTRIES), deliveryMs)
+
+  // Figures.
+  const alive = members()
+  const honestIDs = new Set(alive.flatMap((p) => p.sub.forest.clients.map((c) => c.peerID)).filter((id) => id !== null))
+  const depths = await treeDepths(treeServer, feed.key, TREES, honestIDs)
+  const hostileStats = attackers === undefined ? undefined : await attackers.stats()
+  const cpu = process.cpuUsage(cpu0)
+  clearInterval(rssSampler)
+  const stats = alive.map((p) => p.sub.stats())
+  const latencies = alive.filter((p) => !p.newcomer).flatMap((p) => p.latencies).sort((a, b) => a - b)
+  const newcomerLatencies = alive.filter((p) => p.newcomer).flatMap((p) => p.latencies).sort((a, b) => a - b)
+  const sum = (f) => stats.reduce((n, s) => n + f(s), 0)
+  const withLog = alive.filter((p) => p.sub.log !== undefined)
+  const random = withLog[Math.floor(Math.random() * withLog.length)]
+  const report = random === undefined ? { ok: false, reason: 'no subscriber holds a log', blocks: 0, entries: 0 } : await verifyLog(random.sub.export(), feed.feedKey)
+  const src = feed.stats()
+  const figures = {
+    hostile,
+    entries: ENTRIES,
+    blocks: src.blocks,
+    trees: TREES,
+    peers: PEERS,
+    alive: alive.length,
+    killed,
+    joinMs,
+    allTreesUp,
+    complete,
+    deliveredAll: alive.filter((p) => p.seqs === ENTRIES && p.inOrder).length,
+    deliveredNone: alive.filter((p) => p.seqs === 0).length,
+    deliveredEntries: alive.reduce((n, p) => n + Math.min(p.seqs, ENTRIES), 0),
+    outOfOrder: alive.filter((p) => !p.inOrder).length,
+    latency: summary(latencies),
+    newcomerLatency: summary(newcomerLatencies),
+    duplicates: sum((s) => s.duplicates),
+    copiesPerBlock: (sum((s) => s.blocks) + sum((s) => s.duplicates)) / Math.max(1, sum((s) => s.blocks)),
+    gaps: sum((s) => s.gaps),
+    backfilled: sum((s) => s.backfilled),
+    invalid: sum((s) => s.invalid),
+    served: sum((s) => s.served),
+    sourceServed: src.served,
+    bytesReceived: sum((s) => s.bytesReceived),
+    bytesSent: sum((s) => s.bytesSent),
+    sourceBytesSent: src.bytesSent,
+    serverErrors: Object.fromEntries(Object.entries(treeServer.stats().errors).filter(([, n]) => n > 0)),
+    depths,
+    cpuMs: Math.round((cpu.user + cpu.system) / 1000),
+    rssPeakMiB: rssPeak / 2 ** 20,
+    verified: { name: random?.name ?? '-', ok: report.ok, reason: report.reason, blocks: report.blocks, entries: report.entries },
+    attackers: hostileStats
+  }
+
+  feed.close()
+  for (const p of peers) p.sub.close()
+  for (const s of sockets) s.disconnect()
+  await attackers?.close()
+  treeServer.close()
+  io.close()
+  return figures
+}
+
+function summary (xs) {
+  if (xs.length === 0) return { n: 0, median: NaN, p99: NaN, withinSecond: NaN }
+  const q = (f) => xs[Math.min(xs.length - 1, Math.floor(f * xs.length))]
+  return { n: xs.length, median: q(0.5), p99: q(0.99), withinSecond: (100 * xs.filter((x) => x <= 1000).length) / xs.length }
+}
+
+/** Polls `check` every 50 ms for at most `ms`; resolves with whether it came true. */
+async function waitFor (check, ms) {
+  const end = Date.now() + ms
+  while (!check()) {
+    if (Date.now() > end) return false
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  return true
+}

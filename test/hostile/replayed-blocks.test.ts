@@ -1,0 +1,53 @@
+// Row 7: a relay (real WebRTC, otherwise faithful) replays old, valid blocks to its children
+// once they hold more blocks than the dedup window (8,192) remembers. A block the log
+// already holds must be dropped before it is verified, delivered or forwarded again.
+import { afterEach, expect, test } from 'vitest'
+import { encodeMessage, MemoryBlockStore, MessageType } from 'peer-tree-broadcast'
+import { Swarm } from '../helpers/swarm.js'
+import { until } from '../helpers/wait.js'
+import { connected, delivered, honest, relay, SERVER_OPTIONS, source, type Honest } from '../helpers/attackers.js'
+
+const swarm = new Swarm()
+afterEach(async () => { await swarm.close() })
+
+const BLOCKS = 8_300 // past the 8,192-block dedup window
+const REPLAYED = 100 // blocks 0..99, the first the window forgot
+
+test('old blocks replayed past the dedup window are dropped: no honest subscriber accepts, delivers or forwards a block twice', async () => {
+  const server = await swarm.server(SERVER_OPTIONS)
+  const archive = new MemoryBlockStore()
+  // k1 = 1, k = 2: source → replayer → two victims, one of them with a child of its own.
+  const feed = await source(swarm, server.url, { trees: 1, k: 2, k1: 1, store: archive, maxEntriesPerBlock: 1 })
+  const replayer = relay(swarm, server.url, feed.key, { trees: [0] })
+  await until(() => replayer.upstreamCount() === 1, { what: 'the replayer is a child of the source' })
+  const subs: Honest[] = []
+  for (let i = 0; i < 3; i++) subs.push(await honest(swarm, server.url, feed.key))
+  await connected(subs, 1)
+  const replayerID = replayer.peerIDs()[0]
+  const victims = subs.filter((w) => w.sub.forest.upstreams().some((l) => l.remote === replayerID))
+  expect(victims.length).toBe(2)
+  // The log streams live, one entry per block, in bursts of 500.
+  for (let i = 0; i < BLOCKS; i += 500) {
+    await Promise.all(Array.from({ length: Math.min(500, BLOCKS - i) }, (_, j) => feed.append(i + j)))
+  }
+  await delivered(subs, BLOCKS, 20_000)
+  const before = subs.map((w) => ({ ...w.sub.stats() }))
+  const old: Uint8Array[] = []
+  for (let i = 0; i < REPLAYED; i++) old.push(await archive.get(i) as Uint8Array)
+  expect(replayer.replay(old)).toBe(REPLAYED * victims.length)
+  // A malformed message closes the replay: each victim reports it (or already dropped the replayer).
+  replayer.sendDown([Uint8Array.of(0xc1)])
+  await until(() => victims.every((w) => w.invalid.some((r) => r.peerID === replayerID) || !w.sub.forest.upstreams().some((l) => l.remote === replayerID)), {
+    what: 'every victim read the whole replay'
+  })
+  const after = subs.map((w) => w.sub.stats())
+  const accepted = after.map((s, i) => s.blocks - (before[i]?.blocks ?? 0))
+  const forwarded = after.map((s, i) => s.bytesSent - (before[i]?.bytesSent ?? 0))
+  console.log(`replayed blocks: ${REPLAYED} old blocks to ${victims.length} victims; accepted again per subscriber ${accepted.join(', ')}; bytes sent meanwhile ${forwarded.join(', ')}`)
+  for (const w of subs) {
+    expect(w.sub.stats().blocks).toBe(BLOCKS)
+    expect(w.seqs.length).toBe(BLOCKS)
+  }
+  const replayBytes = old.reduce((n, b) => n + b.length, 0)
+  for (const f of forwarded) expect(f).toBeLessThan(replayBytes / 10)
+})
