@@ -105,7 +105,7 @@ export async function runChurn ({ peers: PEERS = 24, trees: TREES = 3, entries: 
   const sum = (f) => stats.reduce((n, s) => n + f(s), 0)
   const withLog = alive.filter((p) => p.sub.log !== undefined)
   const random = withLog[Math.floor(Math.random() * withLog.length)]
-  const report = random === undefined ? { ok: false, reason: 'no subscriber holds a log', blocks: 0, entries: 0 } : await verifyLog(random.sub.export(), feed.feedKey)
+  const report = random === undefined ? { ok: false, reason: 'no subscriber holds a log', blocks: 0, entries: 0 } : await verifyLog(await random.sub.export(), feed.feedKey)
   const src = feed.stats()
   const figures = {
     hostile,
