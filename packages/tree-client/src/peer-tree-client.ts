@@ -260,6 +260,9 @@ class PeerTreeClientImpl extends TypedEmitter<PeerTreeClientEvents> {
     this.#awaitingPlacement = false
     this.#cancelRetry()
     const current = this.#upstream
+    // Confirmations sent while the socket was down reached the server before the resume (and
+    // were refused): say again which links are up, or the server would give them up.
+    if (msg.reason === 'resume') this.#reconfirm(msg.session)
     if (msg.reason === 'resume' && current !== null && current.session === msg.session) return
     this.#dropUpstream()
     this.#state = 'member'
@@ -285,6 +288,16 @@ class PeerTreeClientImpl extends TypedEmitter<PeerTreeClientEvents> {
       }
     })
     this.#upstream = link
+  }
+
+  /** Sends `peer:connected` again for the connected downstream links, and for the upstream if it is still `session`. */
+  #reconfirm (session: SessionId | null): void {
+    const treeID = this.#treeID as TreeId
+    const up = this.#upstream
+    if (up !== null && up.connected && up.session === session) this.#socket.emit('peer:connected', { treeID, session: up.session })
+    for (const link of this.#downstream.values()) {
+      if (link.connected) this.#socket.emit('peer:connected', { treeID, session: link.session })
+    }
   }
 
   /**

@@ -85,3 +85,20 @@ test('a downstream link that ends is reported to the server (peer:failed) once; 
   client.destroy()
   expect(socket.sent.filter(([e]: [string]) => e === 'peer:failed')).toHaveLength(1)
 })
+
+test('after a resume the client confirms again every link that is up (a confirmation sent while the socket was down was refused)', () => {
+  const socket = fakeSocket()
+  const client = new PeerTreeClient(socket, { wrtc })
+  client.connect('t')
+  socket.deliver('tree:discover', { treeID: 't', peerID: 'me', parent: 'up', session: 's-up', token: 'me.x', reason: 'join' })
+  socket.deliver('peer:child', { treeID: 't', session: 's-down', child: 'kid' })
+  socket.deliver('peer:child', { treeID: 't', session: 's-slow', child: 'kid2' })
+  // Up and down links connect (as simple-peer reports it), the third never does.
+  made.mock.results[0]?.value.emit('connect')
+  made.mock.results[1]?.value.emit('connect')
+  const confirms = (): unknown[] => socket.sent.filter(([e]: [string]) => e === 'peer:connected').map(([, p]: [string, unknown]) => p)
+  expect(confirms()).toEqual([{ treeID: 't', session: 's-up' }, { treeID: 't', session: 's-down' }])
+  socket.deliver('tree:discover', { treeID: 't', peerID: 'me', parent: 'up', session: 's-up', token: 'me.x', reason: 'resume' })
+  expect(confirms()).toEqual([{ treeID: 't', session: 's-up' }, { treeID: 't', session: 's-down' }, { treeID: 't', session: 's-up' }, { treeID: 't', session: 's-down' }])
+  client.destroy()
+})

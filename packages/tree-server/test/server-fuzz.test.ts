@@ -157,3 +157,76 @@ test('a flood within default limits is refused with RATE_LIMITED and does not st
   expect((await member.next('tree:discover')).parent).toBe(source.discover.peerID)
   expect(server.tree.stats().errors.RATE_LIMITED).toBeGreaterThan(0)
 })
+
+test('a signal flood on one link (candidates before any offer, then past the budget) is bounded by the link\'s limits, whatever the defaults allow per socket', async () => {
+  // Default per-link limits; the per-socket rate limit off, so only the link's budget stands.
+  const server = await startServer({ k: 2, k1: 2 })
+  const { treeID, source, members } = await buildTree(server, 1)
+  const [flooder] = members
+  if (flooder === undefined) throw new Error('no member')
+  const session = flooder.discover.session
+  let received = 0
+  let receivedBytes = 0
+  source.client.socket.on('peer:signal', (m: { signal: unknown }) => { received++; receivedBytes += JSON.stringify(m.signal).length })
+  const candidate = { candidate: { candidate: 'x'.repeat(1000), sdpMid: '0' } }
+  // 2,000 candidates of ~1 KB before any offer: none may pass.
+  for (let i = 0; i < 2000; i++) flooder.client.emit('peer:signal', { treeID, session, signal: candidate })
+  await flooder.client.sync()
+  expect(received).toBe(0)
+  const limited = flooder.client.unread('tree:error').filter((e) => e.code === 'SIGNAL_LIMIT')
+  expect(limited).toHaveLength(1)
+  expect(await source.client.next('peer:unlink')).toEqual({ treeID, session })
+  // Its next link has a budget of its own, and an offer opens it; past the budget the flood stops again.
+  const moved = await flooder.client.next('tree:discover', (d) => d.reason === 'reconnect')
+  expect(moved.parent).toBe(source.discover.peerID) // nothing else fits: the avoided parent takes it back
+  flooder.client.emit('peer:signal', { treeID, session: moved.session, signal: { type: 'offer', sdp: 'v=0' } })
+  for (let i = 0; i < 2000; i++) flooder.client.emit('peer:signal', { treeID, session: moved.session, signal: candidate })
+  await flooder.client.sync()
+  await source.client.sync()
+  const { counters } = server.tree.stats()
+  expect(receivedBytes).toBeLessThanOrEqual(256 * 1024)
+  expect(received).toBeLessThanOrEqual(500)
+  expect(counters.signalsRelayed).toBe(received)
+  // Every signal sent is accounted for: relayed, dropped by the link's limits, or refused
+  // (UNKNOWN_SESSION) once its link was given up.
+  const refused = flooder.client.inbox.filter((r) => r.event === 'tree:error' && (r.payload as { code: string }).code === 'UNKNOWN_SESSION').length
+  expect(counters.signalsRelayed + counters.signalsDropped + refused).toBe(4001)
+  expect(flooder.client.inbox.filter((r) => r.event === 'tree:error' && (r.payload as { code: string }).code === 'SIGNAL_LIMIT')).toHaveLength(2)
+  // The honest end of the tree still works.
+  const late = await joinTree(server, treeID, 'late')
+  expect([source.discover.peerID, flooder.discover.peerID]).toContain(late.discover.parent)
+})
+
+test('an owner proof made for another server is refused (NOT_OWNER) and the real owner can still create there', async () => {
+  const ed = await import('@noble/ed25519')
+  const { ownerSignable, serverIdentityOf, ownedTreeId } = await import('../src/protocol.js')
+  const a = await startServer()
+  const b = await startServer()
+  const sk = ed.utils.randomSecretKey()
+  const key = Buffer.from(await ed.getPublicKeyAsync(sk)).toString('base64url')
+  const signFor = async (server: string, nonce: string, index: number) =>
+    Buffer.from(await ed.signAsync(ownerSignable(server, nonce, key, index), sk)).toString('base64url')
+  // Server B (which the owner talks to) fetches a nonce from A and has the owner sign it, as
+  // the owner signs for B; it then hands the proof to A.
+  const relay = await TestClient.connect(a, 'relay-into-a')
+  relay.emit('tree:challenge')
+  const nonce = (await relay.next('tree:challenge')).nonce
+  relay.emit('tree:create', { ref: 'hijack', owner: { key, index: 0, nonce, signature: await signFor(serverIdentityOf(b.url), nonce, 0) } })
+  expect(await relay.nextError('tree:create')).toMatchObject({ code: 'NOT_OWNER', ref: 'hijack' })
+  // Fuzzed identities, none of them A's, all refused.
+  const names = fc.sample(fc.oneof(fc.domain(), fc.constant(''), fc.constant(serverIdentityOf(a.url).toUpperCase() + '.'), fc.string()), { numRuns: 20, seed: 7 })
+  for (const [i, name] of names.entries()) {
+    if (name.toLowerCase() === serverIdentityOf(a.url)) continue
+    relay.emit('tree:challenge')
+    const n = (await relay.next('tree:challenge')).nonce
+    relay.emit('tree:create', { ref: `h${i}`, owner: { key, index: 0, nonce: n, signature: await signFor(name, n, 0) } })
+    expect((await relay.nextError('tree:create')).code).toBe('NOT_OWNER')
+  }
+  expect(await a.tree.snapshot(ownedTreeId(key, 0))).toBeUndefined()
+  // The owner itself, connected to A, gets its tree (no TREE_EXISTS).
+  const owner = await TestClient.connect(a, 'owner')
+  owner.emit('tree:challenge')
+  const own = (await owner.next('tree:challenge')).nonce
+  owner.emit('tree:create', { ref: 'mine', owner: { key, index: 0, nonce: own, signature: await signFor(serverIdentityOf(a.url), own, 0) } })
+  expect((await owner.next('tree:discover')).treeID).toBe(ownedTreeId(key, 0))
+})

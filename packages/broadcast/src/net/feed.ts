@@ -4,10 +4,11 @@
  * needs. See docs/feed-api.md.
  */
 import type { Socket } from 'socket.io-client'
-import { toBase64Url, type PeerTreeClientOptions } from 'peer-tree-client'
+import { DEFAULT_TIMEOUT_MS, toBase64Url, type PeerTreeClientOptions } from 'peer-tree-client'
 import { createNodeEd25519, getEd25519, hasNodeEd25519, type Ed25519, type KeyPair } from '../crypto/ed25519.js'
 import { fromBase64Url } from './base64url.js'
 import { MemoryBlockStore, type BlockStore } from './block-store.js'
+import type { FeedLink } from './feed-link.js'
 import { Forest, type ForestOptions } from './forest.js'
 import { Reassembler, type ReassemblerOptions } from '../reassembler.js'
 import {
@@ -97,6 +98,16 @@ function forestOptions (opts: CommonOptions): ForestOptions {
   }
 }
 
+/** Resolves when an upstream link of tree `home` comes up, or after `ms`, whichever is first. */
+function homeLinkUp (forest: Forest, home: number, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => { clearTimeout(timer); forest.off('link', onLink); resolve() }
+    const onLink = (link: FeedLink): void => { if (link.tree === home && link.direction === 'up') done() }
+    const timer = setTimeout(done, ms)
+    forest.on('link', onLink)
+  })
+}
+
 function checkCount (value: number, name: string, min: number, max: number): void {
   if (!Number.isInteger(value) || value < min || value > max) throw new RangeError(`${name} must be an integer from ${min} to ${max}`)
 }
@@ -166,10 +177,14 @@ export const Feed = {
     await sub.loadReplica()
     const placed = new Promise<void>((resolve) => forest.once('placed', () => resolve()))
     const home = chooseHomeTree(trees, found.relays)
-    // The home tree first: its placement then reaches the server before the next peer's lookup.
+    // The server counts a relay only once its link works (both ends confirmed it), so the
+    // join resolves once the home tree's upstream is up: the next peer's lookup then counts
+    // this one. Bounded by the connection timeout, so a slow link delays no one for long.
+    const linked = homeLinkUp(forest, home, clientOptions(opts).timeout ?? DEFAULT_TIMEOUT_MS)
     forest.joinTree(key, home, 'relay')
     for (let i = 0; i < trees; i++) if (i !== home) forest.joinTree(key, i, 'leaf')
     await placed
+    await linked
     return sub
   }
 }
