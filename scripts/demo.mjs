@@ -9,6 +9,7 @@ import { io as connect } from 'socket.io-client'
 import wrtc from '@roamhq/wrtc'
 import PeerTreeServer from 'peer-tree-server'
 import { Feed, createNodeEd25519, verifyLog } from 'peer-tree-broadcast'
+import { depthLine } from './tree-depth.mjs'
 
 const { values: args } = parseArgs({
   options: {
@@ -57,6 +58,8 @@ await Promise.all(Array.from({ length: PEERS }, (_, i) => join(`p${i}`)))
 started = true
 await waitFor(() => peers.every((p) => p.sub.stats().trees === TREES), 30_000)
 console.log(`${PEERS} subscribers joined all ${TREES} trees in ${Math.round(performance.now() - t0)} ms`)
+const treeIDs = Array.from({ length: TREES }, (_, i) => `${feed.key}.${i}`)
+console.log(`depth after the joins: ${await depthLine(treeServer, treeIDs)}`)
 const forwarding = peers.map((p) => new Set(p.sub.forest.downstreams().map((l) => l.tree)).size)
 console.log(`forwarding: ${forwarding.filter((n) => n === 1).length} peers in one tree, ${forwarding.filter((n) => n > 1).length} in several, ${forwarding.filter((n) => n === 0).length} leaves everywhere`)
 
@@ -106,6 +109,7 @@ console.log(`latency append -> delivery    median ${q(latencies, 0.5).toFixed(1)
 if (newcomerLatencies.length > 0) console.log(`  newcomers, after joining     median ${q(newcomerLatencies, 0.5).toFixed(1)} ms, p99 ${q(newcomerLatencies, 0.99).toFixed(1)} ms, ${withinSecond(newcomerLatencies)}% within 1 s (their first entries wait for their links)`)
 console.log(`  (${PEERS + 1} WebRTC peers share this one process and its 2 cores: most of that time is queueing behind each other's sends)`)
 console.log(`bytes on the wire per entry   ${(wireBytes / (alive.length * ENTRIES)).toFixed(0)} B received per delivered entry (entry ~40 B of msgpack)`)
+console.log(`depth per tree                ${await depthLine(treeServer, treeIDs)}`)
 console.log(`log of ${random.name} verified      ${report.ok ? 'ok' : `FAILED: ${report.reason}`}: ${report.blocks} blocks, ${report.entries} entries`)
 
 feed.close()
