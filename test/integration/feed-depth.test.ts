@@ -5,8 +5,9 @@ import wrtc from '@roamhq/wrtc'
 import { afterEach, expect, test } from 'vitest'
 import { Feed, createNodeEd25519, type FeedSubscriber } from 'peer-tree-broadcast'
 import type { TreeSnapshot } from 'peer-tree-server'
-import { Swarm } from '../helpers/swarm.js'
-import { until } from '../helpers/wait.js'
+import { Swarm, type TestPeer } from '../helpers/swarm.js'
+import { allLinksUp, viewTree } from '../helpers/tree-view.js'
+import { nextEvent, until } from '../helpers/wait.js'
 
 const swarm = new Swarm()
 afterEach(async () => { await swarm.close() })
@@ -69,4 +70,32 @@ test(`a feed with ${TREES} trees, k = ${K}, k1 = ${K1}, ${SUBSCRIBERS} subscribe
     describe: () => seqs.map((s) => s.length).join(',')
   })
   for (const s of seqs) expect(s).toEqual(Array.from({ length: ENTRIES }, (_, i) => i))
+})
+
+test('leaves that a relay displaces are told to move (reason moved), reconnect over WebRTC under the relay, and keep receiving', async () => {
+  const server = await swarm.server()
+  const source = swarm.peer(server.url, { name: 'source' })
+  source.client.create({ k: 2, k1: 2 })
+  const [treeID] = await nextEvent<[string]>(source.client, 'discover')
+  const join = async (name: string, role: 'relay' | 'leaf'): Promise<TestPeer> => {
+    const peer = swarm.peer(server.url, { name })
+    peer.client.connect(treeID, { role })
+    await nextEvent(peer.client, 'upstreamPeer', { what: `${name} connected` })
+    return peer
+  }
+  const leaves = [await join('leaf0', 'leaf'), await join('leaf1', 'leaf')] // both under the source
+  const relays = [await join('relay0', 'relay'), await join('relay1', 'relay')] // each takes a leaf's slot
+  const members = [source, ...leaves, ...relays]
+  await until(async () => allLinksUp(members, await viewTree(server.treeServer, treeID)), { what: 'every link of the tree is connected' })
+  const view = await viewTree(server.treeServer, treeID)
+  const relayIDs = relays.map((r) => r.client.peerID)
+  expect(view.children.get(view.source)?.sort()).toEqual([...relayIDs].sort())
+  for (const leaf of leaves) {
+    expect(relayIDs).toContain(view.parent.get(leaf.client.peerID as string))
+    expect(leaf.discovers).toBe(2) // placed, then moved
+    expect(leaf.upstreams).toBe(2)
+  }
+  await until(() => source.client.downstreamPeers.length === 2, { what: "the leaves' old links to the source are closed" })
+  source.client.write('after the move')
+  await until(() => [...leaves, ...relays].every((p) => p.received.includes('after the move')), { what: 'every member received the message' })
 })

@@ -2,16 +2,18 @@
 // Run: npx vitest bench packages/tree-server/bench  (prints operations per second)
 import { bench, describe } from 'vitest'
 import { scanForSlot, walkToSlot } from '../src/placement.js'
+import { scanForRelayRoom, walkToRelayRoom } from '../src/relay-first.js'
 import { createTx, joinTx } from '../src/transitions.js'
 import type { TreeState } from '../src/tree-state.js'
 
+/** `n` members, every third a relay (a feed's tree: a subscriber relays in one of three). */
 function tree (n: number, k: number, k1: number): TreeState {
   const r = createTx(undefined, { treeID: 't', k, k1, owner: null, source: 'src', token: 'src.x', ref: 'r' })
   if (r.op !== 'put') throw new Error('create failed')
   const state = r.state
   let s = 0
   const env = { mintSession: () => `s${++s}` }
-  for (let i = 0; i < n; i++) joinTx(state, { peerID: `p${i}`, role: 'relay', token: `p${i}.x`, maxPeers: n + 1 }, env)
+  for (let i = 0; i < n; i++) joinTx(state, { peerID: `p${i}`, role: i % 3 === 0 ? 'relay' : 'leaf', token: `p${i}.x`, maxPeers: n + 1 }, env)
   return state
 }
 
@@ -20,5 +22,7 @@ for (const n of [1_000, 10_000, 100_000]) {
     const state = tree(n, 4, 10)
     bench('breadth-first scan', () => { scanForSlot(state) })
     bench('slot walk', () => { walkToSlot(state) })
+    bench('relay scan', () => { scanForRelayRoom(state) })
+    bench('relay walk', () => { walkToRelayRoom(state) })
   })
 }

@@ -18,8 +18,9 @@ export type SessionId = string
 export type CreateRef = string
 
 /**
- * Placement hint for a member. `relay` members take children (up to k);
- * `leaf` members are given children only when no relay in the tree has a free slot.
+ * Placement hint for a member. `relay` members take children (up to k) and the shallow
+ * slots (a relay may take a leaf's slot; the leaf moves down); `leaf` members are given
+ * children only when no relay in the tree has a free slot.
  * The broadcast layer marks a subscriber `relay` in one tree and `leaf` in the others,
  * so that the trees' interior nodes are disjoint.
  */
@@ -101,7 +102,11 @@ export interface ResumeRequest {
   token: string
 }
 
-/** Why a `tree:discover` was sent. */
+/**
+ * Why a `tree:discover` was sent. `moved`: the server moved this member (with its subtree)
+ * although its upstream did not fail, because a relay took its slot or a shallower one freed;
+ * a client handles it like `parent-left` (drop the upstream, connect to the new parent).
+ */
 export type DiscoverReason = 'create' | 'join' | 'reconnect' | 'parent-left' | 'resume' | 'moved'
 
 export interface DiscoverMessage {

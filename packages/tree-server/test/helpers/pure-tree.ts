@@ -3,7 +3,7 @@ import { expect } from 'vitest'
 import type { PeerRole } from '../../src/protocol.js'
 import { createTx, joinTx } from '../../src/transitions.js'
 import type { TxEnv, TxOutput } from '../../src/transitions.js'
-import { capacityOf, getMember, slotOf, subtree } from '../../src/tree-state.js'
+import { capacityOf, getMember, leafParentOf, relayRoomOf, slotOf, subtree } from '../../src/tree-state.js'
 import type { TreeState } from '../../src/tree-state.js'
 
 /** Session IDs s1, s2, ... */
@@ -59,6 +59,8 @@ export function problems (state: TreeState): string[] {
     if (m.children.length > capacityOf(state, m)) out.push(`${id}: ${m.children.length} children over its limit`)
     // The placement index: every member's slot distance agrees with its children's.
     if (m.slot !== slotOf(state, m)) out.push(`${id}: slot ${m.slot} but ${slotOf(state, m)} from its children`)
+    if (m.relayRoom !== relayRoomOf(state, m)) out.push(`${id}: relayRoom ${m.relayRoom} but ${relayRoomOf(state, m)} from its children`)
+    if (m.leafParent !== leafParentOf(state, m)) out.push(`${id}: leafParent ${m.leafParent} but ${leafParentOf(state, m)} from its children`)
     if (new Set(m.children).size !== m.children.length) out.push(`${id}: a child listed twice`)
     for (const c of m.children) {
       if (getMember(state, c)?.parent !== id) out.push(`${id}: child ${c} does not point back`)
