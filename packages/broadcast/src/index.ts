@@ -52,7 +52,7 @@ export {
   type ForkEvidence
 } from './log/feed-log.js'
 export { exportLog, encodeExport, decodeExport, type ExportedLog, type DecodeExportResult } from './log/export.js'
-export { verifyLog, type VerifyLogOptions, type VerifyLogReport } from './log/verify-log.js'
+export { verifyLog, feedKeyBytes, type VerifyLogOptions, type VerifyLogReport } from './log/verify-log.js'
 export { encodeEntry, decodeEntry, type EntryValue, type DecodeEntryResult } from './codec.js'
 export {
   MessageType,
