@@ -3,6 +3,7 @@ export * from './constants.js'
 export * from './errors.js'
 export type * from './types.js'
 export { sha256, hashBackendName, type HashBackendName } from './crypto/hash.js'
+export { nodeCryptoStatus, NO_NODE_CRYPTO_WARNING, type NodeCryptoStatus } from './crypto/node-crypto.js'
 export {
   getEd25519,
   nobleEd25519,
