@@ -3,6 +3,7 @@ export * from './constants.js'
 export * from './errors.js'
 export type * from './types.js'
 export { sha256, hashBackendName, type HashBackendName } from './crypto/hash.js'
+export { nodeCryptoStatus, NO_NODE_CRYPTO_WARNING, type NodeCryptoStatus } from './crypto/node-crypto.js'
 export {
   getEd25519,
   nobleEd25519,
@@ -52,7 +53,7 @@ export {
   type ForkEvidence
 } from './log/feed-log.js'
 export { exportLog, encodeExport, decodeExport, type ExportedLog, type DecodeExportResult } from './log/export.js'
-export { verifyLog, type VerifyLogOptions, type VerifyLogReport } from './log/verify-log.js'
+export { verifyLog, feedKeyBytes, type VerifyLogOptions, type VerifyLogReport } from './log/verify-log.js'
 export { encodeEntry, decodeEntry, type EntryValue, type DecodeEntryResult } from './codec.js'
 export {
   MessageType,

@@ -18,7 +18,7 @@ import { LRUCache } from 'lru-cache'
 import { assertBytes, equalBytes, fromHex, toHex } from '../bytes.js'
 import { DEFAULT_KEY_CACHE_SIZE, FEED_KEY_BYTES, SECRET_KEY_BYTES, SIGNATURE_BYTES } from '../constants.js'
 import { BroadcastError, ErrorCode } from '../errors.js'
-import { getNodeCrypto } from './node-crypto.js'
+import { getNodeCrypto, nodeCryptoStatus } from './node-crypto.js'
 
 export type Ed25519BackendName = 'webcrypto' | 'node' | 'noble'
 
@@ -258,7 +258,7 @@ export async function webCryptoSupportsEd25519(subtle: SubtleCrypto | undefined 
  */
 export function createNodeEd25519(options: { keyCacheSize?: number } = {}): Ed25519 {
   const nc = getNodeCrypto()
-  if (nc === undefined) throw new BroadcastError(ErrorCode.BACKEND_UNAVAILABLE, 'node:crypto is not available')
+  if (nc === undefined) throw new BroadcastError(ErrorCode.BACKEND_UNAVAILABLE, `node:crypto is not available: ${nodeCryptoStatus().reason ?? 'unknown'}`)
   type KeyObject = ReturnType<typeof nc.createPublicKey>
   const publicKeys = new KeyCache<{ key: KeyObject | null }>(options.keyCacheSize ?? DEFAULT_KEY_CACHE_SIZE)
   const secretKeys = new KeyCache<{ key: KeyObject }>(options.keyCacheSize ?? DEFAULT_KEY_CACHE_SIZE)
