@@ -20,7 +20,7 @@ import { peekBlockIndex } from '../log/signable.js'
 import type { Frame } from '../reassembler.js'
 import { encodeMessage, MessageType, type BlockMessage } from '../wire.js'
 import { equalBytes } from '../bytes.js'
-import type { InvalidReason, InvalidReport, PeerReason } from '../errors.js'
+import { BroadcastError, ErrorCode, type InvalidReason, type InvalidReport, type PeerReason } from '../errors.js'
 import type { FeedLink } from './feed-link.js'
 import { FeedNode } from './feed-node.js'
 import type { Forest } from './forest.js'
@@ -194,7 +194,7 @@ export class Subscriber extends FeedNode<SubscriberEvents> {
         this.#stats.entries++
         const decoded = decodeEntry(e.data)
         if (decoded.ok) this.emit('entry', { seq: e.seq, data: decoded.value })
-        else this.emit('error', new Error(`entry ${e.seq} does not decode`))
+        else this.emit('error', new BroadcastError(ErrorCode.ENTRY_UNDECODABLE, `entry ${e.seq} does not decode`))
       },
       onFork: (evidence) => this.emit('fork', evidence),
       onError: (err) => this.report(err)
