@@ -195,7 +195,7 @@ describe('WANTs have a budget per link', () => {
 })
 
 describe('old blocks replayed', () => {
-  test('blocks replayed past the dedup window are dropped before verification and not forwarded again', async () => {
+  test('blocks replayed past the dedup window are dropped before verification and not forwarded again', { timeout: 180_000 }, async () => {
     const server = await swarm.server()
     const feed = await source(server.url, { trees: 2, k: 3, k1: 1, maxEntriesPerBlock: 1 })
     const evil = await attacker(server.url, feed.key, [[0, 'relay']])
