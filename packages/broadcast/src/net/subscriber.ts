@@ -297,7 +297,12 @@ export class Subscriber extends FeedNode<SubscriberEvents> {
     for (const w of waiters) if (!w.closed) this.#stats.served++
     const answered = asked || waiters.length > 0
     this.#watch.delivered(link, index, now, answered)
-    if (!answered) this.#live = true
+    if (!answered && !this.#live) {
+      // The first block the trees bring: everything before it is history, asked for at once.
+      this.#live = true
+      const planner = this.#backfill.planner
+      planner.historyEnd = Math.max(planner.historyEnd, index)
+    }
     const log = this.#log ?? this.#startLog(index)
     this.#stats.blocks++
     const added = log.add(verified)
