@@ -67,7 +67,8 @@ export class Source extends FeedNode<SourceEvents> {
     })
     this.#tip = store.length - 1
     this.#heartbeat = setInterval(() => {
-      if (Date.now() - this.lastForwardAt < opts.haveIntervalMs || this.#tip < 0) return
+      // Also before the first block (HAVE -1): an upstream silent for long is dropped by its children.
+      if (Date.now() - this.lastForwardAt < opts.haveIntervalMs) return
       this.forwardDown(encodeMessage({ type: MessageType.HAVE, highest: this.#tip }))
     }, opts.haveIntervalMs)
     ;(this.#heartbeat as { unref?: () => void }).unref?.()
