@@ -111,6 +111,8 @@ describe('a feed on several trees', () => {
       if (backfill) {
         await allDelivered(survivors, 1000)
         for (const w of survivors) {
+          // Honest peers under churn: no upstream dropped as lagging or silent, nothing rejected.
+          expect(w.invalid).toEqual([])
           expect(w.seqs).toEqual(range(1000))
           expect(w.values[999]).toEqual({ i: 999, text: 'entry 999' })
           const report = await verifyLog(await w.sub.export(), w.sub.feedKey)

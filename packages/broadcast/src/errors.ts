@@ -95,7 +95,13 @@ export const ErrorCode = {
   /** The signer failed; the builder stops (continuing would fork or skip sequence numbers). */
   SIGN_FAILED: 'SIGN_FAILED',
   /** The builder already failed or was closed; no more appends. */
-  BUILDER_CLOSED: 'BUILDER_CLOSED'
+  BUILDER_CLOSED: 'BUILDER_CLOSED',
+  /** An append to a feed source that was closed. */
+  FEED_CLOSED: 'FEED_CLOSED',
+  /** The store's last block does not parse: continuing the log from it could fork it. */
+  ARCHIVE_CORRUPT: 'ARCHIVE_CORRUPT',
+  /** A verified entry whose bytes do not decode (the source signed what it could not encode back); emitted as `'error'`. */
+  ENTRY_UNDECODABLE: 'ENTRY_UNDECODABLE'
 } as const
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]
 
@@ -104,7 +110,10 @@ const DEFAULT_MESSAGES: Record<ErrorCode, string> = {
   ENCODE_FAILED: 'value cannot be encoded as an entry',
   ENTRY_TOO_LARGE: 'encoded entry is larger than maxEntryBytes',
   SIGN_FAILED: 'signing a block failed',
-  BUILDER_CLOSED: 'block builder is closed'
+  BUILDER_CLOSED: 'block builder is closed',
+  FEED_CLOSED: 'this feed is closed',
+  ARCHIVE_CORRUPT: "the archive's last block does not parse: refusing to continue this log",
+  ENTRY_UNDECODABLE: 'an entry does not decode'
 }
 
 /** An operation failed; `code` is stable, `cause` keeps the underlying error. */

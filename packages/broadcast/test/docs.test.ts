@@ -1,7 +1,7 @@
 // The docs list every code and message type; this keeps them from drifting from the code.
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { BLOCK_TAG, ErrorCode, HEADER_FIXED_BYTES, MessageType, VerifyReason, WireReason } from '../src/index.js'
+import { BLOCK_TAG, ErrorCode, HEADER_FIXED_BYTES, MessageType, PeerReason, VerifyReason, WireReason } from '../src/index.js'
 
 const doc = (name: string): string => readFileSync(new URL(`../../../docs/${name}`, import.meta.url), 'utf8')
 
@@ -11,6 +11,11 @@ describe('docs', () => {
     for (const code of [...Object.values(VerifyReason), ...Object.values(WireReason), ...Object.values(ErrorCode)]) {
       expect(text, code).toContain(`| \`${code}\` |`)
     }
+  })
+
+  it('feed-api.md has a table row for every PeerReason', () => {
+    const text = doc('feed-api.md')
+    for (const code of Object.values(PeerReason)) expect(text, code).toContain(`| \`${code}\` |`)
   })
 
   it('block-format.md documents every message type with its number, the tag and the fixed header size', () => {

@@ -7,7 +7,7 @@ import { BlockBuilder, tipAfter, type Appended } from '../block-builder.js'
 import type { EntryValue } from '../codec.js'
 import type { Ed25519, KeyPair } from '../crypto/ed25519.js'
 import { parseBlock, type VerifiedBlock } from '../log/block.js'
-import type { InvalidReport } from '../errors.js'
+import { BroadcastError, ErrorCode, type InvalidReport } from '../errors.js'
 import type { Frame } from '../reassembler.js'
 import { encodeMessage, MessageType } from '../wire.js'
 import { exportStore, storedBlock, type BlockStore } from './block-store.js'
@@ -67,7 +67,8 @@ export class Source extends FeedNode<SourceEvents> {
     })
     this.#tip = store.length - 1
     this.#heartbeat = setInterval(() => {
-      if (Date.now() - this.lastForwardAt < opts.haveIntervalMs || this.#tip < 0) return
+      // Also before the first block (HAVE -1): an upstream silent for long is dropped by its children.
+      if (Date.now() - this.lastForwardAt < opts.haveIntervalMs) return
       this.forwardDown(encodeMessage({ type: MessageType.HAVE, highest: this.#tip }))
     }, opts.haveIntervalMs)
     ;(this.#heartbeat as { unref?: () => void }).unref?.()
@@ -79,7 +80,7 @@ export class Source extends FeedNode<SourceEvents> {
     if (store.length > 0) {
       const last = await storedBlock(store, store.length - 1)
       const parsed = last === undefined ? undefined : parseBlock(last)
-      if (parsed?.ok !== true) throw new Error('the archive\'s last block does not parse: refusing to continue this log')
+      if (parsed?.ok !== true) throw new BroadcastError(ErrorCode.ARCHIVE_CORRUPT)
       tip = tipAfter(parsed.block)
     }
     return new Source(forest, keyPair, ed25519, store, tip, opts)
@@ -87,7 +88,7 @@ export class Source extends FeedNode<SourceEvents> {
 
   /** Appends one entry (bytes or any msgpack-encodable value); resolves once it is signed and sent. */
   append (value: EntryValue): Promise<Appended> {
-    if (this.closed) return Promise.reject(new Error('this feed is closed'))
+    if (this.closed) return Promise.reject(new BroadcastError(ErrorCode.FEED_CLOSED))
     this.#stats.entries++
     return this.#builder.append(value)
   }

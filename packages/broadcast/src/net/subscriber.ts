@@ -14,116 +14,33 @@ import type { Ed25519 } from '../crypto/ed25519.js'
 import { decodeEntry } from '../codec.js'
 import { BlockDedup, type AdmitResult } from '../dedup.js'
 import { verifyBlock, verifyBlockSync, type VerifiedBlock, type VerifyBlockResult } from '../log/block.js'
-import { FeedLog, type ForkEvidence } from '../log/feed-log.js'
+import { FeedLog } from '../log/feed-log.js'
 import { exportLog } from '../log/export.js'
 import { peekBlockIndex } from '../log/signable.js'
 import type { Frame } from '../reassembler.js'
 import { encodeMessage, MessageType, type BlockMessage } from '../wire.js'
 import { equalBytes } from '../bytes.js'
-import type { InvalidReason, InvalidReport, PeerReason } from '../errors.js'
-import type { IndexRange } from '../types.js'
-import { BackfillPlanner } from './backfill-planner.js'
+import { BroadcastError, ErrorCode, type InvalidReason, type InvalidReport, type PeerReason } from '../errors.js'
 import type { FeedLink } from './feed-link.js'
 import { FeedNode } from './feed-node.js'
 import type { Forest } from './forest.js'
 import { HaveBound } from './have-bound.js'
-import {
-  CLAIM_PROOF_MS, CLAIM_WINDOW, DEFAULT_HAVE_INTERVAL_MS, MAX_PENDING_PER_LINK, MAX_PENDING_WANTS,
-  UPSTREAM_GRACE_MS, UPSTREAM_LAG_BLOCKS, UPSTREAM_LAG_MS, UPSTREAM_SILENT_MS
-} from './net-constants.js'
+import { CLAIM_PROOF_MS, CLAIM_WINDOW, DEFAULT_HAVE_INTERVAL_MS, MAX_PENDING_PER_LINK, MAX_PENDING_WANTS } from './net-constants.js'
+import { OwnBackfill } from './own-backfill.js'
 import { RelayWants } from './relay-wants.js'
-import { UpstreamWatch, type UpstreamWatchOptions } from './upstream-watch.js'
-import type { BlockStore } from './block-store.js'
+import { UpstreamWatch } from './upstream-watch.js'
 import { loadReplicaBlocks } from './replica-load.js'
-
-export interface Entry {
-  seq: number
-  /** The entry's value: bytes come back as Uint8Array, anything else as msgpack decoded it. */
-  data: unknown
-}
+import { DEFAULT_UPSTREAM_WATCH, type SubscriberEvents, type SubscriberOptions, type SubscriberStats } from './subscriber-types.js'
 
 export type { InvalidReport }
-
-export interface SubscriberStats {
-  /** Entries delivered to the application, in order. */
-  entries: number
-  /** Blocks verified and accepted. */
-  blocks: number
-  /**
-   * Copies dropped before verification: the price of m trees, and blocks the log already
-   * holds (or delivered, or let go under its retention) sent again.
-   */
-  duplicates: number
-  /** Blocks or messages rejected, and peers dropped for what they did (each an `'invalid'` report). */
-  invalid: number
-  /** Missing ranges asked for (first time). */
-  gaps: number
-  /** Blocks that arrived because this peer asked for them for itself (not for a child). */
-  backfilled: number
-  /** Blocks WANTed by downstream peers and sent to them. */
-  served: number
-  /** WANTs of downstream peers refused: past their budget of blocks and bytes per second. */
-  refused: number
-  bytesReceived: number
-  bytesSent: number
-  /** Trees in which this peer has a connected upstream now. */
-  trees: number
-  /** Next block index to deliver; entries below it were all delivered. */
-  contiguous: number
-  /**
-   * Highest block index known to exist: verified here, or claimed by an upstream within
-   * CLAIM_WINDOW blocks of that (a claim is never believed further).
-   */
-  highest: number
-  forked: boolean
-}
-
-export interface SubscriberEvents {
-  entry: (entry: Entry) => void
-  /** A missing range is being fetched from other peers. */
-  gap: (range: { from: number, to: number }) => void
-  /** The source signed two incompatible histories: the feed is no longer trusted. */
-  fork: (evidence: ForkEvidence) => void
-  /**
-   * A peer sent something that failed verification, or did what got its link dropped
-   * (an upstream lagging or silent, a child asking past its budget); the link is closed.
-   */
-  invalid: (report: InvalidReport) => void
-  error: (err: Error) => void
-}
-
-export interface SubscriberOptions {
-  /** First block index wanted (0: the whole history), or 'live': from the first block received. */
-  from: number | 'live'
-  retention: 'all' | { maxBlocks: number }
-  gapGraceMs: number
-  wantTimeoutMs: number
-  wantBatch: number
-  cacheBlocks: number
-  maxWantBlocks: number
-  tickMs: number
-  /** Ask other peers for missing blocks (on by default; off only to measure what it saves). */
-  backfill: boolean
-  /** Keep every delivered block here, in order (a full replica); requires `from: 0`. */
-  replica?: BlockStore
-  /** How upstreams are judged against each other (tests shorten it). */
-  upstreamWatch?: UpstreamWatchOptions
-}
-
-const DEFAULT_UPSTREAM_WATCH: UpstreamWatchOptions = {
-  graceMs: UPSTREAM_GRACE_MS,
-  lagBlocks: UPSTREAM_LAG_BLOCKS,
-  lagMs: UPSTREAM_LAG_MS,
-  silentMs: UPSTREAM_SILENT_MS
-}
+export type { Entry, SubscriberStats, SubscriberEvents, SubscriberOptions } from './subscriber-types.js'
 
 export class Subscriber extends FeedNode<SubscriberEvents> {
   #ed: Ed25519
   #log: FeedLog | undefined
   #dedup = new BlockDedup()
-  #planner: BackfillPlanner<FeedLink>
-  /** What this peer asked for itself (backfill), not for a child. */
-  #wanted = new Set<number>()
+  /** What this peer asks for itself; RelayWants, what it asks for its children. */
+  #backfill: OwnBackfill<FeedLink>
   #relay: RelayWants<FeedLink>
   #claims = new HaveBound<FeedLink>(CLAIM_WINDOW, CLAIM_PROOF_MS)
   #watch: UpstreamWatch<FeedLink>
@@ -131,8 +48,6 @@ export class Subscriber extends FeedNode<SubscriberEvents> {
   #opened = new WeakSet<FeedLink>()
   /** False until a block arrives through a tree unasked: the history ends where the trees begin. */
   #live = false
-  /** The believed end of the log at the last backfill round. */
-  #lastTop = -1
   #opts: SubscriberOptions
   #tick: ReturnType<typeof setInterval>
   #stats = { entries: 0, blocks: 0, invalid: 0, gaps: 0, backfilled: 0, served: 0, stale: 0 }
@@ -142,7 +57,7 @@ export class Subscriber extends FeedNode<SubscriberEvents> {
     super(forest, feedKey, { cacheBlocks: opts.cacheBlocks, maxWantBlocks: opts.maxWantBlocks })
     this.#ed = ed25519
     this.#opts = opts
-    this.#planner = new BackfillPlanner({ gapGraceMs: opts.gapGraceMs, wantTimeoutMs: opts.wantTimeoutMs, wantBatch: opts.wantBatch, maxInFlight: opts.wantBatch * 8 })
+    this.#backfill = new OwnBackfill({ gapGraceMs: opts.gapGraceMs, wantTimeoutMs: opts.wantTimeoutMs, wantBatch: opts.wantBatch, maxInFlight: opts.wantBatch * 8 })
     this.#relay = new RelayWants({ maxWaits: MAX_PENDING_WANTS, maxWaitsPerLink: MAX_PENDING_PER_LINK, ttlMs: opts.wantTimeoutMs * 4, retryMs: opts.wantTimeoutMs })
     this.#watch = new UpstreamWatch(opts.upstreamWatch ?? DEFAULT_UPSTREAM_WATCH)
     if (opts.from !== 'live') this.#startLog(opts.from)
@@ -173,8 +88,8 @@ export class Subscriber extends FeedNode<SubscriberEvents> {
     return {
       pendingWaits: this.#relay.pending.size,
       relayedAsks: this.#relay.asked,
-      ownAsks: this.#wanted.size,
-      backfillInFlight: this.#planner.inFlight,
+      ownAsks: this.#backfill.asked,
+      backfillInFlight: this.#backfill.planner.inFlight,
       claimsRefuted: this.#claims.refuted
     }
   }
@@ -222,7 +137,7 @@ export class Subscriber extends FeedNode<SubscriberEvents> {
 
   protected override onUnlink (link: FeedLink): void {
     super.onUnlink(link)
-    this.#planner.linkGone(link)
+    this.#backfill.planner.linkGone(link)
     this.#relay.drop(link)
     this.#claims.forget(link)
     this.#watch.remove(link)
@@ -270,7 +185,7 @@ export class Subscriber extends FeedNode<SubscriberEvents> {
   }
 
   #startLog (startIndex: number): FeedLog {
-    this.#planner.historyEnd = startIndex
+    this.#backfill.planner.historyEnd = startIndex
     this.#log = new FeedLog(this.feedKey, {
       startIndex,
       retention: this.#opts.retention,
@@ -278,7 +193,7 @@ export class Subscriber extends FeedNode<SubscriberEvents> {
         this.#stats.entries++
         const decoded = decodeEntry(e.data)
         if (decoded.ok) this.emit('entry', { seq: e.seq, data: decoded.value })
-        else this.emit('error', new Error(`entry ${e.seq} does not decode`))
+        else this.emit('error', new BroadcastError(ErrorCode.ENTRY_UNDECODABLE, `entry ${e.seq} does not decode`))
       },
       onFork: (evidence) => this.emit('fork', evidence),
       onError: (err) => this.report(err)
@@ -302,9 +217,9 @@ export class Subscriber extends FeedNode<SubscriberEvents> {
     // history no tree will bring again, so a late joiner asks for it at once.
     const log = this.#log
     if (opening && !this.#live && log !== undefined && believed >= log.startIndex) {
-      this.#planner.historyEnd = Math.max(this.#planner.historyEnd, believed + 1)
+      this.#backfill.planner.historyEnd = Math.max(this.#backfill.planner.historyEnd, believed + 1)
     }
-    this.#planner.noteHighest(believed, now)
+    this.#backfill.planner.noteHighest(believed, now)
     this.passHave(believed)
   }
 
@@ -375,20 +290,24 @@ export class Subscriber extends FeedNode<SubscriberEvents> {
     this.forwardDown(bytes)
     this.cache.set(index, bytes)
     this.#claims.verify(index)
-    const asked = this.#wanted.delete(index)
+    const asked = this.#backfill.received(index)
     if (asked) this.#stats.backfilled++
     const waiters = this.#relay.arrived(index)
     for (const w of waiters) if (!w.closed) this.#stats.served++
     const answered = asked || waiters.length > 0
     this.#watch.delivered(link, index, now, answered)
-    if (!answered) this.#live = true
-    this.#planner.received(index)
+    if (!answered && !this.#live) {
+      // The first block the trees bring: everything before it is history, asked for at once.
+      this.#live = true
+      const planner = this.#backfill.planner
+      planner.historyEnd = Math.max(planner.historyEnd, index)
+    }
     const log = this.#log ?? this.#startLog(index)
     this.#stats.blocks++
     const added = log.add(verified)
     if (added.status === 'rejected') this.#reject(link, added.reason, index)
     else if (added.status === 'added') this.#replicate(log)
-    this.#planner.noteHighest(index, now)
+    this.#backfill.planner.noteHighest(index, now)
   }
 
   /** Appends newly delivered blocks to the replica, in order. */
@@ -424,42 +343,20 @@ export class Subscriber extends FeedNode<SubscriberEvents> {
     if (now - this.lastForwardAt >= DEFAULT_HAVE_INTERVAL_MS && this.forest.downstreams().length > 0) {
       this.forwardDown(encodeMessage({ type: MessageType.HAVE, highest: this.highest() }))
     }
-    this.#backfill(now)
+    this.#askMissing(now)
   }
 
-  #backfill (now: number): void {
+  #askMissing (now: number): void {
     const log = this.#log
     if (log === undefined || !log.trusted || !this.#opts.backfill) return
-    const top = this.#claims.top(now)
-    // A claim refuted: what was asked for past the end it no longer vouches for is forgotten.
-    if (top < this.#lastTop) for (const i of this.#wanted) if (i > top) this.#wanted.delete(i)
-    this.#lastTop = top
-    const missing = missingUpTo(log, top, 64)
-    if (missing.length === 0) return
     const ups = this.forest.upstreams()
     const upstreams = ups.map((link) => ({ link, tree: link.tree, highest: this.#believed(link) }))
     const high = ups.map((link) => this.#watch.highOf(link))
-    for (const want of this.#planner.plan(now, missing, upstreams, high)) {
-      let fresh = false
-      for (let i = want.from; i <= want.to; i++) {
-        if (!this.#wanted.has(i)) { this.#wanted.add(i); fresh = true }
-      }
-      if (fresh) {
-        this.#stats.gaps++
-        this.emit('gap', { from: want.from, to: want.to })
-      }
-      this.sendTo(want.link, { type: MessageType.WANT, from: want.from, to: want.to })
+    const { wants, gaps } = this.#backfill.round(now, log, this.#claims.top(now), upstreams, high)
+    for (const [from, to] of gaps) {
+      this.#stats.gaps++
+      this.emit('gap', { from, to })
     }
+    for (const want of wants) this.sendTo(want.link, { type: MessageType.WANT, from: want.from, to: want.to })
   }
-}
-
-/**
- * The log's missing ranges (at most `limit`), and past the highest block it holds, up to
- * `top` (the believed end of the log).
- */
-function missingUpTo (log: FeedLog, top: number, limit: number): IndexRange[] {
-  const out = log.missing(limit)
-  const from = Math.max(log.highestSeen + 1, log.startIndex)
-  if (top >= from && out.length < limit) out.push([from, top])
-  return out
 }

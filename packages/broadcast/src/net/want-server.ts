@@ -109,17 +109,14 @@ export class WantServer {
   /** The link's one reader: what its queue holds, a few blocks per turn of the event loop. */
   async #read (link: FeedLink, state: LinkState): Promise<void> {
     const missing: number[] = []
-    let encoded = 0
+    let produced = 0
     for (;;) {
       const i = state.queue.shift()
       if (i === undefined || link.closed) break
       const got = this.#host.stored(i)
-      let bytes: Uint8Array | undefined
-      if (got instanceof Promise) bytes = await got
-      else {
-        bytes = got
-        if (bytes !== undefined && ++encoded % ANSWER_SLICE_BLOCKS === 0) await nextTurn()
-      }
+      const bytes = got instanceof Promise ? await got : got
+      // A store in memory answers in a microtask, which would never let arriving blocks in.
+      if (bytes !== undefined && ++produced % ANSWER_SLICE_BLOCKS === 0) await nextTurn()
       if (bytes === undefined) missing.push(i)
       else this.#send(link, state.budget, bytes, Date.now())
     }
