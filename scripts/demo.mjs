@@ -38,6 +38,7 @@ const options = {
 const ok = (f) => f.deliveredAll === f.alive && f.verified.ok
 
 if (args.run !== undefined) {
+  process.on('disconnect', () => process.exit(1)) // the parent is gone: so is this run
   const hostile = args.run === 'hostile'
   const figures = await runChurn({ ...options, hostile, log: (line) => console.log(`[${args.run}] ${line}`) })
   printSummary(figures)

@@ -30,14 +30,15 @@ const commands = {
     const handle = hostileRelay(url, key, { trees, ...opts })
     attackers.push({ kind, handle })
     if (kind === 'flooder') {
-      // Every 100 ms, per tree: 20 WANTs for the first 64 blocks (real history) and 20 past the end.
+      // Every 100 ms, per tree: 5 WANTs for the first 64 blocks (real history) and 5 past the end
+      // (300 WANTs a second over 3 trees, about 4 KB/s).
       let far = 1_000_000
       every(100, () => {
         for (const t of trees) {
-          handle.wantFlood({ tree: t, from: 0, to: 63, count: 20 })
-          handle.wantFlood({ tree: t, from: far, to: far + 63, step: 64, count: 20 })
+          handle.wantFlood({ tree: t, from: 0, to: 63, count: 5 })
+          handle.wantFlood({ tree: t, from: far, to: far + 63, step: 64, count: 5 })
         }
-        far += 20 * 64
+        far += 5 * 64
       })
     }
     if (kind === 'replayer') every(500, () => { if (handle.recorded.length > 0) handle.replay() })

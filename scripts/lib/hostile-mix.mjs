@@ -24,10 +24,12 @@ export function startAttackers () {
     for (const done of waiting.values()) done({ error: `the attacker process exited (${signal ?? code})` })
     waiting.clear()
   })
-  const send = (cmd, args) => new Promise((resolve) => {
+  // Every command is bounded: a starved attacker process must not hang the demo.
+  const send = (cmd, args, ms = 15_000) => new Promise((resolve) => {
     if (exit !== null) { resolve({ error: 'the attacker process is gone' }); return }
     const id = next++
-    waiting.set(id, resolve)
+    const timer = setTimeout(() => { waiting.delete(id); resolve({ error: `no answer to ${cmd} in ${ms} ms` }) }, ms)
+    waiting.set(id, (msg) => { clearTimeout(timer); resolve(msg) })
     child.send({ id, cmd, args })
   })
   return {
@@ -36,8 +38,12 @@ export function startAttackers () {
     stats: () => send('stats'),
     get exit () { return exit },
     async close () {
-      if (exit === null) await send('close')
-      if (exit === null) await new Promise((resolve) => child.once('exit', resolve))
+      if (exit === null) await send('close', undefined, 5_000)
+      if (exit !== null) return
+      const exited = new Promise((resolve) => child.once('exit', resolve))
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000)
+      await exited
+      clearTimeout(timer)
     }
   }
 }
