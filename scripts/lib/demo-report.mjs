@@ -5,7 +5,7 @@ const pct = (x) => (Number.isFinite(x) ? `${x.toFixed(2)}%` : '-')
 const mib = (x) => `${x.toFixed(0)} MiB`
 
 function depthLine (depths) {
-  return depths.map((d) => `tree ${d.tree}: ${d.depth} (optimum ${d.optimum} for its ${d.members} members${d.cutOff > 0 ? `, ${d.cutOff} cut off` : ''})`).join(', ')
+  return depths.map((d) => `tree ${d.tree}: ${d.depth} (optimum ${d.optimum} for its ${d.members} members; its ${d.relays} relays at ${d.relayDepth}, optimum ${d.relayOptimum}${d.cutOff > 0 ? `; ${d.cutOff} cut off` : ''})`).join(', ')
 }
 
 export function printSummary (f) {
@@ -44,7 +44,7 @@ export function printComparison (h, x) {
     ['latency median', (f) => ms(f.latency.median)],
     ['latency p99', (f) => ms(f.latency.p99)],
     ['within 1 s', (f) => pct(f.latency.withinSecond)],
-    ...h.depths.map((d, t) => [`depth of tree ${t} (optimum)`, (f) => `${f.depths[t]?.depth ?? '-'} (${f.depths[t]?.optimum ?? '-'}), ${f.depths[t]?.members ?? '-'} members`]),
+    ...h.depths.map((d, t) => [`depth of tree ${t} (optimum)`, (f) => `${f.depths[t]?.depth ?? '-'} (${f.depths[t]?.optimum ?? '-'}), relays ${f.depths[t]?.relayDepth ?? '-'} (${f.depths[t]?.relayOptimum ?? '-'}), ${f.depths[t]?.members ?? '-'} members`]),
     ['honest members cut off', (f) => `${f.depths.reduce((n, d) => n + d.honestCutOff, 0)}`],
     ['honest mean depth', (f) => (f.depths.reduce((n, d) => n + d.meanHonest, 0) / Math.max(1, f.depths.length)).toFixed(2)],
     ['bytes received per entry', (f) => `${(f.bytesReceived / Math.max(1, f.alive * f.entries)).toFixed(0)} B`],

@@ -29,9 +29,10 @@ export async function treeDepths (treeServer, key, trees, honest) {
   const out = []
   for (let t = 0; t < trees; t++) {
     const snap = await treeServer.snapshot(`${key}.${t}`)
-    if (snap === undefined) { out.push({ tree: t, members: 0, relays: 0, depth: -1, optimum: -1, cutOff: 0, meanHonest: NaN, honestCutOff: 0 }); continue }
+    if (snap === undefined) { out.push({ tree: t, members: 0, relays: 0, depth: -1, optimum: -1, relayDepth: -1, relayOptimum: -1, cutOff: 0, meanHonest: NaN, honestCutOff: 0 }); continue }
     const members = snap.peers.filter((p) => p.peerID !== snap.source)
     const placed = members.filter((p) => p.depth >= 0)
+    const relayMembers = placed.filter((p) => p.role === 'relay')
     const relays = members.filter((p) => p.role === 'relay').length
     const mine = members.filter((p) => honest === undefined || honest.has(p.peerID))
     const placedMine = mine.filter((p) => p.depth >= 0)
@@ -41,6 +42,9 @@ export async function treeDepths (treeServer, key, trees, honest) {
       relays,
       depth: Math.max(0, ...placed.map((p) => p.depth)),
       optimum: optimumDepth(relays, members.length - relays, snap.k, snap.k1),
+      // Relays alone: placement holds them to the breadth-first optimum for their number.
+      relayDepth: Math.max(0, ...relayMembers.map((p) => p.depth)),
+      relayOptimum: optimumDepth(relays, 0, snap.k, snap.k1),
       cutOff: members.length - placed.length,
       meanHonest: placedMine.reduce((n, p) => n + p.depth, 0) / Math.max(1, placedMine.length),
       honestCutOff: mine.length - placedMine.length
