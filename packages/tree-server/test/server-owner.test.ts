@@ -1,6 +1,7 @@
 // Owned trees: tree:challenge, then tree:create with an Ed25519 owner proof.
 import * as ed from '@noble/ed25519'
-import { describe, expect, test } from 'vitest'
+import { io as connectSocket } from 'socket.io-client'
+import { describe, expect, onTestFinished, test } from 'vitest'
 import { ownerSignable, ownedTreeId, serverIdentityOf } from '../src/protocol.js'
 import { TestClient, joinTree, startServer, until } from './helpers/socket-harness.js'
 import type { TestServer } from './helpers/socket-harness.js'
@@ -61,6 +62,37 @@ describe('owner proofs', () => {
     client.emit('tree:create', { ref: 'stolen', owner: await proof(server, owner, nonce, 0, thief.sk) })
     expect(await client.nextError('tree:create')).toMatchObject({ code: 'NOT_OWNER', ref: 'stolen' })
     expect(await server.tree.snapshot(ownedTreeId(owner.key, 0))).toBeUndefined()
+  })
+
+  test('a proof made for another server is NOT_OWNER; with named identities, also when the client sends that server\'s name as its Host', async () => {
+    const a = await startServer()
+    const b = await startServer()
+    const owner = await makeOwner()
+    // B got a nonce from A and had the owner sign it as a proof for B.
+    const relay = await TestClient.connect(a, 'relay')
+    const nonce = await challenge(relay)
+    relay.emit('tree:create', { ref: 'relayed', owner: await proof(b, owner, nonce, 0) })
+    expect(await relay.nextError('tree:create')).toMatchObject({ code: 'NOT_OWNER', ref: 'relayed' })
+    // A server that names its identities does not take the Host header's word for it.
+    const named = await startServer({ serverIdentities: ['Feeds.Example.org'] })
+    const forged = connectSocket(named.url, { transports: ['websocket'], forceNew: true, reconnection: false, extraHeaders: { host: 'b.example' } })
+    onTestFinished(() => { forged.disconnect() })
+    const replies: Array<[string, unknown]> = []
+    forged.onAny((event: string, payload: unknown) => replies.push([event, payload]))
+    await new Promise<void>((resolve) => forged.once('connect', () => resolve()))
+    const ask = async (): Promise<string> => {
+      const got = new Promise<string>((resolve) => forged.once('tree:challenge', (m: { nonce: string }) => resolve(m.nonce)))
+      forged.emit('tree:challenge')
+      return await got
+    }
+    const error = new Promise((resolve) => forged.once('tree:error', resolve))
+    const n1 = await ask()
+    forged.emit('tree:create', { ref: 'forged', owner: await proof('b.example', owner, n1, 0) })
+    expect(await error).toMatchObject({ code: 'NOT_OWNER', ref: 'forged' })
+    const created = new Promise((resolve) => forged.once('tree:discover', resolve))
+    const n2 = await ask()
+    forged.emit('tree:create', { ref: 'named', owner: await proof('feeds.example.org', owner, n2, 0) })
+    expect(await created).toMatchObject({ treeID: ownedTreeId(owner.key, 0), ref: 'named' })
   })
 
   test('a nonce is single use: a replayed proof is NOT_OWNER', async () => {

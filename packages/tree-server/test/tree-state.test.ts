@@ -4,7 +4,7 @@ import { scanForRelayRoom, walkToLeafParent, walkToRelayRoom } from '../src/rela
 import { describe, expect, test } from 'vitest'
 import type { Outgoing } from '../src/transitions.js'
 import {
-  confirmTx, createTx, detachTx, expireTx, joinTx, leaveTx, linkExpiredTx, reconnectTx, resumeTx, signalRoute
+  confirmTx, createTx, detachTx, expireTx, joinTx, leaveTx, linkExpiredTx, linkFailedTx, reconnectTx, resumeTx, signalRoute
 } from '../src/transitions.js'
 import {
   attach, depthOf, detach, getMember, isInSubtree, linkEnd, removeMember, subtree
@@ -272,20 +272,26 @@ type Op =
   | { kind: 'reconnect', pick: number, stale: boolean }
   | { kind: 'detach', pick: number }
   | { kind: 'resume', pick: number }
+  | { kind: 'confirm', pick: number, end: 'child' | 'parent' }
+  | { kind: 'fail', pick: number }
+  | { kind: 'expire', pick: number }
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 5, arbitrary: fc.record({ kind: fc.constant('join' as const), role: fc.constantFrom('relay' as const, 'leaf' as const) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('leave' as const), pick: fc.nat() }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('reconnect' as const), pick: fc.nat(), stale: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('detach' as const), pick: fc.nat() }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('resume' as const), pick: fc.nat() }) }
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('resume' as const), pick: fc.nat() }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('confirm' as const), pick: fc.nat(), end: fc.constantFrom('child' as const, 'parent' as const) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('fail' as const), pick: fc.nat() }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('expire' as const), pick: fc.nat() }) }
 )
 
 function parents (s: TreeState): Map<string, string | null> {
   return new Map(Object.keys(s.members).map((id) => [id, member(s, id).parent]))
 }
 
-describe('property: any sequence of joins, leaves, reconnects, detaches and resumes', () => {
+describe('property: any sequence of joins, leaves, reconnects, detaches, resumes, confirmations, failure reports and expiries', () => {
   test('keeps limits, has no cycles, loses nobody, and moves only who it must', () => {
     fc.assert(fc.property(
       fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 4 }), fc.array(opArb, { maxLength: 80 }),
@@ -347,7 +353,7 @@ describe('property: any sequence of joins, leaves, reconnects, detaches and resu
             if (x === undefined) continue
             detachTx(s, { peerID: x, epoch: member(s, x).epoch })
             expect(parents(s)).toEqual(before)
-          } else {
+          } else if (op.kind === 'resume') {
             const x = pickId(op.pick)
             if (x === undefined) continue
             const r = resumeTx(s, { peerID: x, token: member(s, x).token }, env).result
@@ -355,6 +361,36 @@ describe('property: any sequence of joins, leaves, reconnects, detaches and resu
             const moved = [...before].filter(([y, p]) => p !== null && parentOf(s, y) !== p).map(([y]) => y)
             expect(moved.length).toBeLessThanOrEqual(relaysPlaced)
             for (const y of moved) expect(member(s, y).role).toBe('leaf')
+          } else {
+            const x = pickId(op.pick)
+            const m = x === undefined ? undefined : member(s, x)
+            if (x === undefined || m === undefined || m.parent === null || m.session === null) continue
+            const parent = m.parent
+            const session = m.session
+            const worked = linkWorks(m)
+            if (op.kind === 'confirm') {
+              const by = op.end === 'child' ? x : parent
+              expect(confirmTx(s, { peerID: by, epoch: member(s, by).epoch, session }).result.error).toBeUndefined()
+              expect(parents(s)).toEqual(before)
+            } else {
+              const r = op.kind === 'fail'
+                ? linkFailedTx(s, { peerID: parent, epoch: member(s, parent).epoch, session }, env).result
+                : linkExpiredTx(s, { child: x, session }, env).result
+              expect(r.error).toBeUndefined()
+              if (op.kind === 'expire' && worked) {
+                expect(parents(s)).toEqual(before)
+              } else {
+                // The link is gone, the slot free, the parent remembered; nobody else moved but
+                // leaves making way for a relay re-placed (relay-first placement).
+                expect(member(s, x).session).not.toBe(session)
+                expect(member(s, x).failedParents).toContain(parent)
+                expect(member(s, x).failedParents.length).toBeLessThanOrEqual(4)
+                if (member(s, x).detached) expect(parentOf(s, x)).toBeNull()
+                const moved = [...before].filter(([y, p]) => y !== x && p !== null && parentOf(s, y) !== p).map(([y]) => y)
+                for (const y of moved) expect(member(s, y).role).toBe('leaf')
+                expect(moved.length).toBeLessThanOrEqual(2)
+              }
+            }
           }
           expect(problems(s)).toEqual([])
           // The placement walk (slot index) picks exactly what the breadth-first scan picks.
