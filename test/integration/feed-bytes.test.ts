@@ -6,10 +6,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import wrtc from '@roamhq/wrtc'
 import { afterEach, expect, test } from 'vitest'
-import { Feed, createNodeEd25519, exportStore, verifyLog } from 'peer-tree-broadcast'
+import { Feed, MemoryBlockStore, MessageType, createNodeEd25519, encodeMessage, exportStore, verifyLog, type FeedSubscriber } from 'peer-tree-broadcast'
+import { Forest } from '../../packages/broadcast/src/net/forest.js'
 import { FileBlockStore } from 'peer-tree-broadcast/archive'
 import { Swarm } from '../helpers/swarm.js'
-import { until } from '../helpers/wait.js'
+import { nextEvent, until } from '../helpers/wait.js'
 
 const swarm = new Swarm()
 afterEach(async () => { await swarm.close() })
@@ -95,4 +96,56 @@ test('feed.export() and sub.export() have the same shape, and verifyLog takes th
   for (const bytes of await Promise.all(exports)) {
     expect(await verifyLog(bytes, feed.key)).toMatchObject({ ok: true, blocks: 5, entries: 5, complete: true })
   }
+})
+
+test('a relay that appends junk to valid blocks: subscribers keep (and so forward) only canonical bytes, and deliver every entry', async () => {
+  const server = await swarm.server()
+  const feed = await Feed.create(swarm.socket(server.url), { wrtc, ed25519: ed, trees: 2, k: 3, k1: 2 })
+  swarm.onClose(() => feed.close())
+  // The attacker joins first, as a relay in both trees, and forwards every block at once with
+  // 10 KB of junk as a fifth element: the signature still verifies.
+  const attacker = new Forest(swarm.socket(server.url), { peer: { wrtc } })
+  swarm.onClose(() => attacker.close())
+  // The block's msgpack array of 4 (0x94) becomes one of 5 (0x95), the fifth a 10,000-byte bin16.
+  const junk = Uint8Array.from([0xc5, 10_000 >> 8, 10_000 & 0xff, ...new Uint8Array(10_000).fill(0x55)])
+  attacker.on('frame', (link, frame) => {
+    if (link.direction !== 'up' || frame.message.type !== MessageType.BLOCK) return
+    const padded = new Uint8Array(frame.bytes.length + junk.length)
+    padded.set(frame.bytes, 0)
+    padded[0] = 0x95
+    padded.set(junk, frame.bytes.length)
+    for (const down of attacker.downstreams()) down.send(padded)
+  })
+  const placed = Promise.all([0, 1].map((i) => nextEvent(attacker, 'placed', { filter: (t: number) => t === i })))
+  attacker.joinTree(feed.key, 0, 'relay')
+  attacker.joinTree(feed.key, 1, 'relay')
+  await placed
+  const subs: Array<{ sub: FeedSubscriber, replica: MemoryBlockStore, invalid: string[] }> = []
+  for (let i = 0; i < 6; i++) {
+    const replica = new MemoryBlockStore()
+    const sub = await Feed.join(swarm.socket(server.url), feed.key, { wrtc, ed25519: ed, replica })
+    swarm.onClose(() => sub.close())
+    const w = { sub, replica, invalid: [] as string[] }
+    sub.on('invalid', (r) => w.invalid.push(r.reason))
+    subs.push(w)
+  }
+  await until(() => attacker.downstreams().length > 0, { what: 'someone is placed under the attacker' })
+  for (let i = 0; i < 60; i++) await feed.append(`entry ${i}`)
+  await until(() => subs.every((w) => w.sub.stats().contiguous === 60), { what: 'every subscriber has all 60 blocks', describe: () => subs.map((w) => w.sub.stats().contiguous).join(',') })
+  let stored = 0
+  let canonical = 0
+  for (const w of subs) {
+    await w.sub.flush()
+    expect(w.replica.length).toBe(60)
+    for (let i = 0; i < 60; i++) {
+      const bytes = await w.replica.get(i)
+      stored += bytes!.length
+      canonical += encodeMessage({ type: MessageType.BLOCK, block: w.sub.log!.get(i)! }).length
+    }
+    expect(await verifyLog(await w.sub.export(), feed.key)).toMatchObject({ ok: true, entries: 60 })
+  }
+  expect(stored).toBe(canonical) // not one junk byte kept
+  const reasons = subs.flatMap((w) => w.invalid)
+  expect(reasons.length).toBeGreaterThan(0)
+  expect(new Set(reasons)).toEqual(new Set(['NON_CANONICAL_BLOCK']))
 })

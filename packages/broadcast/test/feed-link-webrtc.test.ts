@@ -50,6 +50,12 @@ test('an attacker sending small fragment pieces in large frames cannot make a li
   link.close()
 })
 
+// The other end (in a process of its own), this end's peer or the link is killed while a
+// stream is being sent, 200 times. Without the guard this process died of SIGSEGV in every
+// run; with it, sends stop as soon as the channel leaves 'open'. The guard narrows the crash
+// window, it cannot close it: @roamhq/wrtc 0.10.0 releases its native channel on its own
+// signalling thread when the channel closes, so a send (or a readyState read) that is in
+// progress at that instant can still crash. That part needs a fix in wrtc itself.
 test('links killed mid-send 200 times over: no send after close, and the process survives (needs a build)', async () => {
   const script = fileURLToPath(new URL('./fixtures/send-churn.mjs', import.meta.url))
   const child = spawn(process.execPath, [script, '200', '7'], { stdio: ['ignore', 'pipe', 'pipe'] })
@@ -60,4 +66,4 @@ test('links killed mid-send 200 times over: no send after close, and the process
   const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.once('exit', (c, s) => resolve([c, s])))
   expect({ code, signal, err: err.slice(-500) }).toEqual({ code: 0, signal: null, err: '' })
   expect(JSON.parse(out)).toMatchObject({ rounds: 200, badSends: 0 })
-}, 120_000)
+}, 180_000)

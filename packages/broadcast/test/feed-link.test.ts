@@ -61,3 +61,49 @@ describe('FeedLink back-pressure', () => {
     for (const frame of peer.sent) expect(frame.length).toBeLessThanOrEqual(16 * 1024)
   })
 })
+
+describe('FeedLink never sends on a channel that is not open', () => {
+  for (const state of ['closing', 'closed', 'connecting']) {
+    test(`a channel whose readyState is '${state}' gets no send; the link closes`, () => {
+      const peer = fakePeer()
+      let closed = 0
+      const link = new FeedLink(peer, { tree: 0, direction: 'down', remote: 'x' }, { ...handlers, close: () => { closed++ } })
+      link.send(message(10, 1))
+      peer._channel.readyState = state
+      expect(link.send(message(10, 2))).toBe(false)
+      expect(link.send(message(100_000, 3))).toBe(false)
+      expect(peer.sent).toHaveLength(1)
+      expect(link.closed).toBe(true)
+      expect(closed).toBe(1)
+    })
+  }
+
+  test('a peer being destroyed, or a transport that closed under an open channel, gets no send', () => {
+    const destroying = fakePeer()
+    const a = new FeedLink(destroying, { tree: 0, direction: 'down', remote: 'x' }, handlers)
+    destroying.destroying = true
+    expect(a.send(message(10, 1))).toBe(false)
+    expect(destroying.sent).toHaveLength(0)
+    const gone = fakePeer()
+    gone._pc = { sctp: { state: 'connected' } }
+    const b = new FeedLink(gone, { tree: 0, direction: 'down', remote: 'x' }, handlers)
+    b.send(message(10, 1))
+    gone._pc.sctp.state = 'closed'
+    expect(b.send(message(10, 2))).toBe(false)
+    expect(gone.sent).toHaveLength(1)
+  })
+
+  test('frames queued for a congested channel are dropped, not sent, when it closes before draining', () => {
+    const peer = fakePeer()
+    const link = new FeedLink(peer, { tree: 0, direction: 'down', remote: 'x' }, handlers)
+    for (let i = 0; i < 8; i++) link.send(message(10_000, i))
+    peer._channel.bufferedAmount = 300_000
+    for (let i = 8; i < 20; i++) link.send(message(10_000, i))
+    const before = peer.sent.length
+    peer._channel.readyState = 'closing'
+    peer._channel.bufferedAmount = 0
+    peer._channel.onbufferedamountlow()
+    expect(peer.sent).toHaveLength(before)
+    expect(link.closed).toBe(true)
+  })
+})

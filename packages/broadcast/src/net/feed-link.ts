@@ -20,8 +20,11 @@ interface PeerState {
   destroyed?: boolean
   destroying?: boolean
   _channel?: DataChannel | null
-  _pc?: { readonly sctp?: { readonly state?: string } | null } | null
+  _pc?: { readonly sctp?: SctpTransport | null } | null
 }
+
+/** The connection's SCTP transport, which carries every data channel. */
+interface SctpTransport { readonly state?: string }
 
 export interface FeedLinkOptions {
   /** Largest message written to the channel; bigger ones are split. @default 16384 */
@@ -69,6 +72,8 @@ export class FeedLink implements FeedLinkInfo {
   /** Bytes handed to the channel since its bufferedAmount was last read. */
   #unchecked = 0
   #channel: DataChannel | undefined
+  /** Read once: in Node's WebRTC the `sctp` getter costs ~40 µs, four times a state read. */
+  #sctp: SctpTransport | undefined
 
   constructor (peer: SimplePeer.Instance, info: FeedLinkInfo, handlers: FeedLinkHandlers, opts: FeedLinkOptions = {}) {
     this.peer = peer
@@ -83,6 +88,7 @@ export class FeedLink implements FeedLinkInfo {
     peer.once('close', () => this.#onClose())
     peer.on('error', () => this.#onClose())
     this.#channel = (peer as unknown as { _channel?: DataChannel })._channel
+    this.#sctp = (peer as unknown as PeerState)._pc?.sctp ?? undefined
     const channel = this.#channel
     if (channel !== undefined) {
       // simple-peer's own handler serves its stream interface, which this link does not use;
@@ -103,7 +109,8 @@ export class FeedLink implements FeedLinkInfo {
   /**
    * Sends one encoded message (split into fragments when large). Returns false, and closes
    * the link, when the other end has fallen so far behind that `maxQueuedBytes` would be
-   * exceeded: it will be re-placed and catch up by backfill rather than slow its siblings.
+   * exceeded (it will be re-placed and catch up by backfill rather than slow its siblings),
+   * or when the channel is no longer open.
    */
   send (message: Uint8Array): boolean {
     if (this.closed) return false
@@ -121,7 +128,7 @@ export class FeedLink implements FeedLinkInfo {
         this.#write(frame)
       }
     }
-    return true
+    return !this.closed
   }
 
   /**
@@ -148,7 +155,7 @@ export class FeedLink implements FeedLinkInfo {
     if (channel === undefined || channel === null || channel.readyState !== 'open') return false
     // The channel can still say 'open' once its transport is gone (the other end closed the
     // connection); a send then is on a torn-down transport.
-    return peer._pc?.sctp?.state !== 'closed'
+    return this.#sctp?.state !== 'closed'
   }
 
   #write (frame: Uint8Array): void {
