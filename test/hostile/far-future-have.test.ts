@@ -27,13 +27,21 @@ test('a far-future HAVE: live and start subscribers below it deliver every entry
   expect(liar.childCount()).toBeGreaterThan(0)
   await appendPaced(feed, 300)
   await delivered(start, 300)
-  // The source is idle now: what the subscribers ask for during its next heartbeats is what the lie costs.
+  // A claim is believed a small window past what verified, until it fails to prove itself:
+  // then each subscriber's highest is what it verified, the real end of the log.
+  const tip = feed.stats().blocks - 1
+  await until(() => subs.every((w) => w.sub.stats().highest === tip), {
+    what: 'every subscriber dropped the claim and holds the real end of the log as its highest',
+    describe: () => `highest ${subs.map((w) => w.sub.stats().highest).join(', ')}, tip ${tip}`
+  })
+  // The source is idle now: what the subscribers ask for during its next heartbeats is what the lie still costs.
   const asked = subs.map((w) => w.upBytesSent())
   const beats = liar.stats.havesIn
   await until(() => liar.stats.havesIn >= beats + TREES * IDLE_BEATS, { what: `${IDLE_BEATS} heartbeats of the idle source reached the liar in every tree` })
   const idleWantBytes = subs.map((w, i) => w.upBytesSent() - (asked[i] as number))
   console.log(`far-future HAVE: WANT bytes sent upstream over ${IDLE_BEATS} idle heartbeats (live, live, start, start):`, idleWantBytes.join(', '))
-  // Nothing is missing below what verified, so an honest subscriber asks for nothing (fewer than 2 WANTs of slack).
+  // Nothing is missing below what verified and the lie is no longer believed, so an honest
+  // subscriber asks for nothing (fewer than 2 WANTs of slack): the WANTs do not go on for ever.
   for (const b of idleWantBytes) expect(b).toBeLessThan(32)
   await delivered(subs, 300)
   for (const w of subs) expect(w.seqs).toEqual(range(300))

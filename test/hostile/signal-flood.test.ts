@@ -19,7 +19,7 @@ test('ICE candidates before any offer: the server relays a bounded number per li
   const relayedBefore = server.treeServer.stats().counters.signalsRelayed
   const flooders = eclipse(swarm, server.url, feed.key, { count: 2, trees: [0], signalFlood: { count: SIGNALS, bytes: SIGNAL_BYTES } })
   await flooders.placed
-  await until(() => flooders.stats.signalsSent === 2 * SIGNALS || flooders.sockets.some((s) => !s.connected), { what: 'the flooders sent their candidates' })
+  await until(() => flooders.stats.signalsSent >= 2 * SIGNALS || flooders.sockets.some((s) => !s.connected), { what: 'the flooders sent their candidates' })
   // The server handles one socket's events in order: once it answers a lookup, it has handled the whole flood.
   for (const s of flooders.sockets) {
     const reply = nextEvent(s, 'tree:lookup', { what: 'the lookup after the flood' })
