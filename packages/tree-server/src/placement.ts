@@ -14,7 +14,7 @@
  */
 import type { PeerId } from './protocol.js'
 import { capacityOf, getMember, hasRelaySlot } from './tree-state.js'
-import type { TreeState } from './tree-state.js'
+import type { MemberState, TreeState } from './tree-state.js'
 
 export interface PlacementOptions {
   /** Members that must not become the parent, nor anything below them (the moving subtree). */
@@ -46,16 +46,29 @@ export function choosePlacement (state: Readonly<TreeState>, opts: PlacementOpti
 
 /** The shallowest, then earliest, relay slot reachable from the source, by following `slot`. */
 export function walkToSlot (state: Readonly<TreeState>): PeerId | null {
+  const id = walkDown(state, (m) => m.slot)
+  const m = id === null ? undefined : getMember(state, id)
+  return m !== undefined && hasRelaySlot(state, m) ? id : null
+}
+
+/**
+ * Follows a per-member distance index (links down to the nearest member of the subtree the
+ * index is about, -1 for none) from the source: at each step into the first child one link
+ * closer, so the member reached is the shallowest, then earliest in breadth-first order.
+ * Null when the index says there is none, or disagrees with the tree (the caller scans).
+ */
+export function walkDown (state: Readonly<TreeState>, distance: (m: Readonly<MemberState>) => number): PeerId | null {
   let id = state.source
   let m = getMember(state, id)
-  for (let steps = 0; m !== undefined && m.slot > 0 && steps <= state.size; steps++) {
-    const want = m.slot - 1
-    const next: PeerId | undefined = m.children.find((c) => getMember(state, c)?.slot === want)
-    if (next === undefined) return null // the index disagrees with the tree: let the scan decide
+  // At most `size` steps: a bound that also stops on a (never expected) cycle.
+  for (let steps = 0; m !== undefined && distance(m) > 0 && steps <= state.size; steps++) {
+    const want = distance(m) - 1
+    const next: PeerId | undefined = m.children.find((c) => { const cm = getMember(state, c); return cm !== undefined && distance(cm) === want })
+    if (next === undefined) return null
     id = next
     m = getMember(state, id)
   }
-  return m !== undefined && m.slot === 0 && hasRelaySlot(state, m) ? id : null
+  return m !== undefined && distance(m) === 0 ? id : null
 }
 
 /** The breadth-first scan: the reference the walk agrees with, and the fallbacks. */

@@ -22,7 +22,7 @@
  * in O(depth × k); the scan decides what the walk does not (no room for a relay anywhere,
  * or the room found is the parent to avoid). Pure: reads the tree, changes nothing.
  */
-import { isAvoided, walkToSlot } from './placement.js'
+import { isAvoided, walkDown, walkToSlot } from './placement.js'
 import type { PlacementOptions } from './placement.js'
 import type { PeerId } from './protocol.js'
 import { capacityOf, depthOf, getMember, hasRelayRoom, isInSubtree } from './tree-state.js'
@@ -54,16 +54,9 @@ export function chooseRelayPlacement (state: Readonly<TreeState>, opts: Placemen
 
 /** The shallowest, then earliest, room for a relay reachable from the source, by following `relayRoom`. */
 export function walkToRelayRoom (state: Readonly<TreeState>): PeerId | null {
-  let id = state.source
-  let m = getMember(state, id)
-  for (let steps = 0; m !== undefined && m.relayRoom > 0 && steps <= state.size; steps++) {
-    const want = m.relayRoom - 1
-    const next: PeerId | undefined = m.children.find((c) => getMember(state, c)?.relayRoom === want)
-    if (next === undefined) return null // the index disagrees with the tree (or predates it): let the scan decide
-    id = next
-    m = getMember(state, id)
-  }
-  return m !== undefined && m.relayRoom === 0 && hasRelayRoom(state, m) ? id : null
+  const id = walkDown(state, (m) => m.relayRoom)
+  const m = id === null ? undefined : getMember(state, id)
+  return m !== undefined && hasRelayRoom(state, m) ? id : null
 }
 
 /** The breadth-first scan: the reference the walk agrees with, and the fallbacks. */
@@ -120,16 +113,9 @@ export function choosePullUp (state: Readonly<TreeState>): PullUp | null {
 
 /** The deepest leaf-role member with children reachable from the source, by following `leafParent`. */
 export function walkToLeafParent (state: Readonly<TreeState>): PeerId | null {
-  let id = state.source
-  let m = getMember(state, id)
-  for (let steps = 0; m !== undefined && m.leafParent > 0 && steps <= state.size; steps++) {
-    const want = m.leafParent - 1
-    const next: PeerId | undefined = m.children.find((c) => getMember(state, c)?.leafParent === want)
-    if (next === undefined) return null
-    id = next
-    m = getMember(state, id)
-  }
-  return m !== undefined && m.leafParent === 0 && m.role === 'leaf' && m.children.length > 0 ? id : null
+  const id = walkDown(state, (m) => m.leafParent)
+  const m = id === null ? undefined : getMember(state, id)
+  return m !== undefined && m.role === 'leaf' && m.children.length > 0 ? id : null
 }
 
 /** The last child of `parent` passing `ok`, one without children if there is one. */
