@@ -160,9 +160,7 @@ export class FeedLink implements FeedLinkInfo {
 
   #write (frame: Uint8Array): void {
     if (!this.#writable()) {
-      // Closing already: stop using the link (queued frames are dropped), and leave the
-      // teardown to the channel's own close, which follows.
-      this.#onClose()
+      this.close() // closing already: queued frames are dropped, the peer is torn down
       return
     }
     this.#unchecked += frame.length
