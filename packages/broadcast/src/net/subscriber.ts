@@ -161,12 +161,17 @@ export class Subscriber extends FeedNode<SubscriberEvents> {
 
   /** A child wants blocks below our highest that we lack: ask one of our upstreams, further up. */
   protected wantMissing (link: FeedLink, indices: number[]): void {
-    const asks = this.#relay.want(link, indices, Date.now())
-    const ups = this.forest.upstreams()
-    if (asks.length === 0 || ups.length === 0) return
+    const now = Date.now()
+    const asks = this.#relay.want(link, indices, now)
+    const pacer = this.#backfill.planner.pacer
     for (const [from, to] of asks) {
+      // Within each upstream's pace, like this peer's own asks: what does not fit is not
+      // asked now, and the child's own timeout asks again.
+      const ups = this.forest.upstreams().filter((u) => pacer.available(u, now) > 0)
+      if (ups.length === 0) return
       const up = ups.find((u) => this.#believed(u) >= to) ?? ups[Math.floor(Math.random() * ups.length)] as FeedLink
-      this.sendTo(up, { type: MessageType.WANT, from, to })
+      const n = pacer.take(up, to - from + 1, now)
+      this.sendTo(up, { type: MessageType.WANT, from, to: from + n - 1 })
     }
   }
 
@@ -216,9 +221,7 @@ export class Subscriber extends FeedNode<SubscriberEvents> {
     // A link's first HAVE says where its log ended when this peer arrived: what lies below is
     // history no tree will bring again, so a late joiner asks for it at once.
     const log = this.#log
-    if (opening && !this.#live && log !== undefined && believed >= log.startIndex) {
-      this.#backfill.planner.historyEnd = Math.max(this.#backfill.planner.historyEnd, believed + 1)
-    }
+    if (opening && !this.#live && log !== undefined && highest >= log.startIndex) this.#backfill.historyClaimed(highest)
     this.#backfill.planner.noteHighest(believed, now)
     this.passHave(believed)
   }
