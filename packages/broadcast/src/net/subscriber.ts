@@ -38,7 +38,7 @@ export type { Entry, SubscriberStats, SubscriberEvents, SubscriberOptions } from
 export class Subscriber extends FeedNode<SubscriberEvents> {
   #ed: Ed25519
   #log: FeedLog | undefined
-  #dedup = new BlockDedup()
+  #dedup: BlockDedup
   /** What this peer asks for itself; RelayWants, what it asks for its children. */
   #backfill: OwnBackfill<FeedLink>
   #relay: RelayWants<FeedLink>
@@ -57,6 +57,7 @@ export class Subscriber extends FeedNode<SubscriberEvents> {
     super(forest, feedKey, { cacheBlocks: opts.cacheBlocks, maxWantBlocks: opts.maxWantBlocks })
     this.#ed = ed25519
     this.#opts = opts
+    this.#dedup = new BlockDedup(opts.dedupWindow === undefined ? {} : { window: opts.dedupWindow })
     this.#backfill = new OwnBackfill({ gapGraceMs: opts.gapGraceMs, wantTimeoutMs: opts.wantTimeoutMs, wantBatch: opts.wantBatch, maxInFlight: opts.wantBatch * 8 })
     this.#relay = new RelayWants({ maxWaits: MAX_PENDING_WANTS, maxWaitsPerLink: MAX_PENDING_PER_LINK, ttlMs: opts.wantTimeoutMs * 4, retryMs: opts.wantTimeoutMs })
     this.#watch = new UpstreamWatch(opts.upstreamWatch ?? DEFAULT_UPSTREAM_WATCH)
