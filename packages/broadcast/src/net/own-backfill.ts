@@ -6,6 +6,7 @@
  */
 import type { FeedLog } from '../log/feed-log.js'
 import type { IndexRange } from '../types.js'
+import type { AskPacer } from './ask-pacer.js'
 import { BackfillPlanner, type BackfillPlannerOptions, type PlannerUpstream, type WantPlan } from './backfill-planner.js'
 
 export interface BackfillRound<L> {
@@ -26,8 +27,8 @@ export class OwnBackfill<L> {
   /** Where the upstreams' first HAVEs said the log ended when this peer arrived (-1: none said). */
   #historyClaim = -1
 
-  constructor (options: BackfillPlannerOptions) {
-    this.planner = new BackfillPlanner(options)
+  constructor (options: BackfillPlannerOptions, pacer?: AskPacer<L>) {
+    this.planner = new BackfillPlanner(options, pacer)
   }
 
   /** Indices asked for and not received yet. */

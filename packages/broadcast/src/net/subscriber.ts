@@ -299,6 +299,7 @@ export class Subscriber extends FeedNode<SubscriberEvents> {
     const waiters = this.#relay.arrived(index)
     for (const w of waiters) if (!w.closed) this.#stats.served++
     const answered = asked || waiters.length > 0
+    if (answered) this.#backfill.planner.pacer.answered(link, bytes.length, now)
     this.#watch.delivered(link, index, now, answered)
     if (!answered && !this.#live) {
       // The first block the trees bring: everything before it is history, asked for at once.
