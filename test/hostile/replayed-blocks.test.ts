@@ -1,6 +1,7 @@
 // Row 7: a relay (real WebRTC, otherwise faithful) replays old, valid blocks to its children
-// once they hold more blocks than the dedup window (8,192) remembers. A block the log
-// already holds must be dropped before it is verified, delivered or forwarded again.
+// once they hold more blocks than the dedup window remembers. A block the log already holds
+// must be dropped before it is verified, delivered or forwarded again. The subscribers' window
+// is shrunk to 256 (from 8,192): the same path, past the window, for a thirtieth of the blocks.
 import { afterEach, expect, test } from 'vitest'
 import { encodeMessage, MemoryBlockStore, MessageType } from 'peer-tree-broadcast'
 import { Swarm } from '../helpers/swarm.js'
@@ -10,8 +11,9 @@ import { connected, delivered, honest, relay, SERVER_OPTIONS, source, type Hones
 const swarm = new Swarm()
 afterEach(async () => { await swarm.close() })
 
-const BLOCKS = 8_300 // past the 8,192-block dedup window
-const REPLAYED = 100 // blocks 0..99, the first the window forgot
+const DEDUP_WINDOW = 256
+const BLOCKS = 300 // past the subscribers' dedup window
+const REPLAYED = 40 // blocks 0..39, among the first the window forgot
 
 test('old blocks replayed past the dedup window are dropped: no honest subscriber accepts, delivers or forwards a block twice', async () => {
   const server = await swarm.server(SERVER_OPTIONS)
@@ -21,14 +23,14 @@ test('old blocks replayed past the dedup window are dropped: no honest subscribe
   const replayer = relay(swarm, server.url, feed.key, { trees: [0] })
   await until(() => replayer.upstreamCount() === 1, { what: 'the replayer is a child of the source' })
   const subs: Honest[] = []
-  for (let i = 0; i < 3; i++) subs.push(await honest(swarm, server.url, feed.key))
+  for (let i = 0; i < 3; i++) subs.push(await honest(swarm, server.url, feed.key, { dedupWindow: DEDUP_WINDOW }))
   await connected(subs, 1)
   const replayerID = replayer.peerIDs()[0]
   const victims = subs.filter((w) => w.sub.forest.upstreams().some((l) => l.remote === replayerID))
   expect(victims.length).toBe(2)
-  // The log streams live, one entry per block, in bursts of 500.
-  for (let i = 0; i < BLOCKS; i += 500) {
-    await Promise.all(Array.from({ length: Math.min(500, BLOCKS - i) }, (_, j) => feed.append(i + j)))
+  // The log streams live, one entry per block, in bursts of 100.
+  for (let i = 0; i < BLOCKS; i += 100) {
+    await Promise.all(Array.from({ length: Math.min(100, BLOCKS - i) }, (_, j) => feed.append(i + j)))
   }
   await delivered(subs, BLOCKS, 20_000)
   const before = subs.map((w) => ({ ...w.sub.stats() }))

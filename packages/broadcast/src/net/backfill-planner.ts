@@ -10,8 +10,10 @@
  * - it lies below `historyEnd` (history from before this peer joined, which no tree replays).
  * It goes to an upstream whose announced highest block covers it, preferring one it was not
  * asked of before; if none announced it, to any upstream, which asks further up in turn.
+ * No upstream is asked past its pace (AskPacer): what is left waits for the next plan.
  */
 import type { IndexRange } from '../types.js'
+import { AskPacer } from './ask-pacer.js'
 
 export interface PlannerUpstream<L> {
   link: L
@@ -50,9 +52,12 @@ export class BackfillPlanner<L> {
   #checkpoints: Array<[number, number]> = []
   #settledUpTo = -1
   #rotate = 0
+  /** What each upstream may be asked for now (shared with the asks relayed for children). */
+  readonly pacer: AskPacer<L>
 
-  constructor (options: BackfillPlannerOptions) {
+  constructor (options: BackfillPlannerOptions, pacer: AskPacer<L> = new AskPacer()) {
     this.options = options
+    this.pacer = pacer
   }
 
   get inFlight (): number { return this.#inFlight.size }
@@ -72,6 +77,7 @@ export class BackfillPlanner<L> {
 
   /** A link closed: what was asked of it is asked again elsewhere at the next plan. */
   linkGone (link: L): void {
+    this.pacer.forget(link)
     for (const [index, f] of this.#inFlight) if (f.link === link) this.#inFlight.delete(index)
   }
 
@@ -99,8 +105,11 @@ export class BackfillPlanner<L> {
         // A run of indices not in flight, at most wantBatch long, all asked of one upstream.
         let j = i
         while (j + 1 <= end && j + 1 - i < wantBatch && !this.#inFlight.has(j + 1) && this.#inFlight.size + (j + 1 - i) < maxInFlight) j++
+        const paced = upstreams.filter((u) => this.pacer.available(u.link, now) > 0)
+        if (paced.length === 0) return plans // every upstream was asked its fill for now
         const before = tried.get(i) ?? new Set<L>()
-        const up = this.#choose(upstreams, j, before)
+        const up = this.#choose(paced, j, before)
+        j = i + this.pacer.take(up.link, j - i + 1, now) - 1
         before.add(up.link)
         for (let x = i; x <= j; x++) this.#inFlight.set(x, { link: up.link, sentAt: now, tried: before })
         plans.push({ link: up.link, from: i, to: j })

@@ -11,6 +11,7 @@ import { MemoryBlockStore, type BlockStore } from './block-store.js'
 import type { FeedLink } from './feed-link.js'
 import { Forest, type ForestOptions } from './forest.js'
 import { Reassembler, type ReassemblerOptions } from '../reassembler.js'
+import { DEFAULT_DEDUP_WINDOW } from '../constants.js'
 import {
   DEFAULT_CACHE_BLOCKS, DEFAULT_FEED_K, DEFAULT_FEED_K1, DEFAULT_GAP_GRACE_MS, DEFAULT_HAVE_INTERVAL_MS,
   DEFAULT_TREES, DEFAULT_WANT_BATCH, DEFAULT_WANT_TIMEOUT_MS, MAX_TREES
@@ -69,6 +70,12 @@ export interface JoinFeedOptions extends CommonOptions {
   wantTimeoutMs?: number
   /** Ask other peers for what the trees lost. Turn off only to measure what it saves. @default true */
   backfill?: boolean
+  /**
+   * Block indices whose keys the dedup window remembers, to drop the m copies from m trees
+   * before verifying them; a block the log already holds is dropped before verification
+   * whatever this is. @default 8192
+   */
+  dedupWindow?: number
   /**
    * Keep a full replica: every block, in order, in this store (`FileBlockStore` in Node).
    * Blocks it already holds are verified and loaded first, so a restarted subscriber goes on.
@@ -156,6 +163,8 @@ export const Feed = {
     const from = opts.from === undefined || opts.from === 'start' ? 0 : opts.from
     if (from !== 'live') checkCount(from, 'from', 0, Number.MAX_SAFE_INTEGER)
     if (opts.replica !== undefined && from !== 0) throw new RangeError("a replica keeps the whole log: use from: 'start'")
+    const dedupWindow = opts.dedupWindow ?? DEFAULT_DEDUP_WINDOW
+    checkCount(dedupWindow, 'dedupWindow', 1, 1 << 24)
     const ed = opts.ed25519 ?? await defaultEd25519()
     const found = opts.trees === undefined ? await lookupTrees(socket, key) : { trees: opts.trees, relays: [] }
     const trees = found.trees
@@ -172,6 +181,7 @@ export const Feed = {
       maxWantBlocks: wantBatch,
       tickMs: 50,
       backfill: opts.backfill ?? true,
+      dedupWindow,
       ...(opts.replica !== undefined && { replica: opts.replica })
     })
     await sub.loadReplica()

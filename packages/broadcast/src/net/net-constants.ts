@@ -39,10 +39,10 @@ export const CLAIM_WINDOW = DEFAULT_WANT_BATCH * 8
 /** A claim past the verified highest is refuted after this long with no asked-for block arriving (5 WANT timeouts). */
 export const CLAIM_PROOF_MS = 5 * DEFAULT_WANT_TIMEOUT_MS
 /**
- * WANT budget per downstream link. An honest peer keeps at most DEFAULT_WANT_BATCH × 8 = 512
- * blocks in flight and asks again only after a timeout (1 s), so 1,024 blocks/s with a burst
- * of 2,048 is twice what it can ask; bytes: half the link's queue limit per second, so a
- * budget-abiding asker never fills the queue.
+ * WANT budget per downstream link. An honest peer paces what it asks of each upstream to these
+ * rates with half the bursts (AskPacer), own backfill and relayed asks together, so it is never
+ * refused: a catching-up peer gets 1,024 blocks/s (or 4 MiB/s) per upstream. Bytes: half the
+ * link's queue limit per second, so a budget-abiding asker never fills the queue.
  */
 export const WANT_BUDGET_BLOCKS_PER_S = 1_024
 export const WANT_BUDGET_BLOCK_BURST = 2_048

@@ -6,6 +6,7 @@
  */
 import type { FeedLog } from '../log/feed-log.js'
 import type { IndexRange } from '../types.js'
+import type { AskPacer } from './ask-pacer.js'
 import { BackfillPlanner, type BackfillPlannerOptions, type PlannerUpstream, type WantPlan } from './backfill-planner.js'
 
 export interface BackfillRound<L> {
@@ -23,13 +24,26 @@ export class OwnBackfill<L> {
   #asked = new Set<number>()
   /** The believed end of the log at the last round. */
   #lastTop = -1
+  /** Where the upstreams' first HAVEs said the log ended when this peer arrived (-1: none said). */
+  #historyClaim = -1
 
-  constructor (options: BackfillPlannerOptions) {
-    this.planner = new BackfillPlanner(options)
+  constructor (options: BackfillPlannerOptions, pacer?: AskPacer<L>) {
+    this.planner = new BackfillPlanner(options, pacer)
   }
 
   /** Indices asked for and not received yet. */
   get asked (): number { return this.#asked.size }
+
+  /**
+   * An upstream's first HAVE on a new link, before the trees brought anything: the log held
+   * blocks up to `highest` when this peer arrived, and no tree will bring those again. The
+   * claim is kept whole, and each round makes history of as much of it as is believed then
+   * (`top`: the verified highest plus the claim window, less once a claim is refuted), so a
+   * late joiner fetches a long history as fast as it verifies, not one window per HAVE.
+   */
+  historyClaimed (highest: number): void {
+    if (highest > this.#historyClaim) this.#historyClaim = highest
+  }
 
   /** Block `index` arrived (by any path); true when this peer had asked for it. */
   received (index: number): boolean {
@@ -42,6 +56,8 @@ export class OwnBackfill<L> {
     // A claim was refuted: what was asked past the end it no longer vouches for is forgotten.
     if (top < this.#lastTop) for (const i of this.#asked) if (i > top) this.#asked.delete(i)
     this.#lastTop = top
+    const history = Math.min(this.#historyClaim, top)
+    if (history + 1 > this.planner.historyEnd) this.planner.historyEnd = history + 1
     const missing = missingUpTo(log, top, RANGES_PER_ROUND)
     if (missing.length === 0) return { wants: [], gaps: [] }
     const wants = this.planner.plan(now, missing, upstreams, treeHighWater)

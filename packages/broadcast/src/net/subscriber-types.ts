@@ -71,6 +71,8 @@ export interface SubscriberOptions {
   tickMs: number
   /** Ask other peers for missing blocks (on by default; off only to measure what it saves). */
   backfill: boolean
+  /** Block indices the dedup window remembers (DEFAULT_DEDUP_WINDOW when absent). */
+  dedupWindow?: number
   /** Keep every delivered block here, in order (a full replica); requires `from: 0`. */
   replica?: BlockStore
   /** How upstreams are judged against each other (tests shorten it). */

@@ -38,7 +38,7 @@ export type { Entry, SubscriberStats, SubscriberEvents, SubscriberOptions } from
 export class Subscriber extends FeedNode<SubscriberEvents> {
   #ed: Ed25519
   #log: FeedLog | undefined
-  #dedup = new BlockDedup()
+  #dedup: BlockDedup
   /** What this peer asks for itself; RelayWants, what it asks for its children. */
   #backfill: OwnBackfill<FeedLink>
   #relay: RelayWants<FeedLink>
@@ -57,6 +57,7 @@ export class Subscriber extends FeedNode<SubscriberEvents> {
     super(forest, feedKey, { cacheBlocks: opts.cacheBlocks, maxWantBlocks: opts.maxWantBlocks })
     this.#ed = ed25519
     this.#opts = opts
+    this.#dedup = new BlockDedup(opts.dedupWindow === undefined ? {} : { window: opts.dedupWindow })
     this.#backfill = new OwnBackfill({ gapGraceMs: opts.gapGraceMs, wantTimeoutMs: opts.wantTimeoutMs, wantBatch: opts.wantBatch, maxInFlight: opts.wantBatch * 8 })
     this.#relay = new RelayWants({ maxWaits: MAX_PENDING_WANTS, maxWaitsPerLink: MAX_PENDING_PER_LINK, ttlMs: opts.wantTimeoutMs * 4, retryMs: opts.wantTimeoutMs })
     this.#watch = new UpstreamWatch(opts.upstreamWatch ?? DEFAULT_UPSTREAM_WATCH)
@@ -161,12 +162,17 @@ export class Subscriber extends FeedNode<SubscriberEvents> {
 
   /** A child wants blocks below our highest that we lack: ask one of our upstreams, further up. */
   protected wantMissing (link: FeedLink, indices: number[]): void {
-    const asks = this.#relay.want(link, indices, Date.now())
-    const ups = this.forest.upstreams()
-    if (asks.length === 0 || ups.length === 0) return
+    const now = Date.now()
+    const asks = this.#relay.want(link, indices, now)
+    const pacer = this.#backfill.planner.pacer
     for (const [from, to] of asks) {
+      // Within each upstream's pace, like this peer's own asks: what does not fit is not
+      // asked now, and the child's own timeout asks again.
+      const ups = this.forest.upstreams().filter((u) => pacer.available(u, now) > 0)
+      if (ups.length === 0) return
       const up = ups.find((u) => this.#believed(u) >= to) ?? ups[Math.floor(Math.random() * ups.length)] as FeedLink
-      this.sendTo(up, { type: MessageType.WANT, from, to })
+      const n = pacer.take(up, to - from + 1, now)
+      this.sendTo(up, { type: MessageType.WANT, from, to: from + n - 1 })
     }
   }
 
@@ -216,9 +222,7 @@ export class Subscriber extends FeedNode<SubscriberEvents> {
     // A link's first HAVE says where its log ended when this peer arrived: what lies below is
     // history no tree will bring again, so a late joiner asks for it at once.
     const log = this.#log
-    if (opening && !this.#live && log !== undefined && believed >= log.startIndex) {
-      this.#backfill.planner.historyEnd = Math.max(this.#backfill.planner.historyEnd, believed + 1)
-    }
+    if (opening && !this.#live && log !== undefined && highest >= log.startIndex) this.#backfill.historyClaimed(highest)
     this.#backfill.planner.noteHighest(believed, now)
     this.passHave(believed)
   }
@@ -295,6 +299,7 @@ export class Subscriber extends FeedNode<SubscriberEvents> {
     const waiters = this.#relay.arrived(index)
     for (const w of waiters) if (!w.closed) this.#stats.served++
     const answered = asked || waiters.length > 0
+    if (answered) this.#backfill.planner.pacer.answered(link, bytes.length, now)
     this.#watch.delivered(link, index, now, answered)
     if (!answered && !this.#live) {
       // The first block the trees bring: everything before it is history, asked for at once.

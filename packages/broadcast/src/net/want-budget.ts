@@ -2,9 +2,9 @@
  * What one downstream link may ask of this peer: blocks and bytes per second (two token
  * buckets), and how often it may be refused before it is dropped. Pure: the clock is passed in.
  *
- * An honest peer never comes near the budget: its planner keeps at most `wantBatch × 8`
- * blocks in flight over all its upstreams and asks again only after `wantTimeoutMs`. A peer
- * that keeps asking past it is wasting this peer's upload and CPU, and is dropped.
+ * An honest peer is never refused: it paces what it asks of each upstream to these rates with
+ * half the bursts (AskPacer). A peer that keeps asking past it is wasting this peer's
+ * upload and CPU, and is dropped.
  */
 import { TokenBucket } from './token-bucket.js'
 import {
