@@ -2,7 +2,7 @@
 // hostile swarm tests build around them: a source, honest subscribers that record what they
 // delivered and what they spent, and attackers closed with the swarm.
 import wrtc from '@roamhq/wrtc'
-import { Feed, createNodeEd25519, type FeedSource, type FeedSubscriber, type FeedLink } from 'peer-tree-broadcast'
+import { Feed, createNodeEd25519, type Ed25519, type FeedSource, type FeedSubscriber, type FeedLink } from 'peer-tree-broadcast'
 import { eclipseSockets, hostileRelay, type EclipseSockets, type HostileRelay } from '../../scripts/lib/attackers.mjs'
 import type { Swarm } from './swarm.js'
 import { until } from './wait.js'
@@ -11,6 +11,18 @@ export { eclipseSockets, hostileRelay, withJunk, feedTreeIDs } from '../../scrip
 export type { EclipseSockets, HostileRelay } from '../../scripts/lib/attackers.mjs'
 
 export const ed25519 = createNodeEd25519()
+
+/** An Ed25519 that counts the signatures it verifies (node:crypto underneath). */
+export function countingEd25519 (): Ed25519 & { verified: number } {
+  const verifySync = ed25519.verifySync as NonNullable<Ed25519['verifySync']>
+  const counted = {
+    ...ed25519,
+    verified: 0,
+    verify: async (s: Uint8Array, m: Uint8Array, k: Uint8Array) => { counted.verified++; return await ed25519.verify(s, m, k) },
+    verifySync: (s: Uint8Array, m: Uint8Array, k: Uint8Array) => { counted.verified++; return verifySync(s, m, k) }
+  }
+  return counted
+}
 
 /**
  * Short link timeouts, so that a link that never comes up is given up within the test:

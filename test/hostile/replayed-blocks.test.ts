@@ -6,7 +6,7 @@ import { afterEach, expect, test } from 'vitest'
 import { encodeMessage, MemoryBlockStore, MessageType } from 'peer-tree-broadcast'
 import { Swarm } from '../helpers/swarm.js'
 import { until } from '../helpers/wait.js'
-import { connected, delivered, honest, relay, SERVER_OPTIONS, source, type Honest } from '../helpers/attackers.js'
+import { connected, countingEd25519, delivered, honest, relay, SERVER_OPTIONS, source, type Honest } from '../helpers/attackers.js'
 
 const swarm = new Swarm()
 afterEach(async () => { await swarm.close() })
@@ -23,7 +23,8 @@ test('old blocks replayed past the dedup window are dropped: no honest subscribe
   const replayer = relay(swarm, server.url, feed.key, { trees: [0] })
   await until(() => replayer.upstreamCount() === 1, { what: 'the replayer is a child of the source' })
   const subs: Honest[] = []
-  for (let i = 0; i < 3; i++) subs.push(await honest(swarm, server.url, feed.key, { dedupWindow: DEDUP_WINDOW }))
+  const eds = [countingEd25519(), countingEd25519(), countingEd25519()]
+  for (const ed of eds) subs.push(await honest(swarm, server.url, feed.key, { dedupWindow: DEDUP_WINDOW, ed25519: ed }))
   await connected(subs, 1)
   const replayerID = replayer.peerIDs()[0]
   const victims = subs.filter((w) => w.sub.forest.upstreams().some((l) => l.remote === replayerID))
@@ -34,6 +35,7 @@ test('old blocks replayed past the dedup window are dropped: no honest subscribe
   }
   await delivered(subs, BLOCKS, 20_000)
   const before = subs.map((w) => ({ ...w.sub.stats() }))
+  const verifiedBefore = eds.map((e) => e.verified)
   const old: Uint8Array[] = []
   for (let i = 0; i < REPLAYED; i++) old.push(await archive.get(i) as Uint8Array)
   expect(replayer.replay(old)).toBe(REPLAYED * victims.length)
@@ -46,6 +48,8 @@ test('old blocks replayed past the dedup window are dropped: no honest subscribe
   const accepted = after.map((s, i) => s.blocks - (before[i]?.blocks ?? 0))
   const forwarded = after.map((s, i) => s.bytesSent - (before[i]?.bytesSent ?? 0))
   console.log(`replayed blocks: ${REPLAYED} old blocks to ${victims.length} victims; accepted again per subscriber ${accepted.join(', ')}; bytes sent meanwhile ${forwarded.join(', ')}`)
+  // Dropped before verification: not one signature checked for the replay.
+  expect(eds.map((e) => e.verified)).toEqual(verifiedBefore)
   for (const w of subs) {
     expect(w.sub.stats().blocks).toBe(BLOCKS)
     expect(w.seqs.length).toBe(BLOCKS)
