@@ -185,6 +185,8 @@ export const Feed = {
       ...(opts.replica !== undefined && { replica: opts.replica })
     })
     await sub.loadReplica()
+    // From here on the trees may deliver before this returns: hold entries for the caller.
+    sub.holdEntries()
     const placed = new Promise<void>((resolve) => forest.once('placed', () => resolve()))
     const home = chooseHomeTree(trees, found.relays)
     // The server counts a relay only once its link works (both ends confirmed it), so the
@@ -195,6 +197,8 @@ export const Feed = {
     for (let i = 0; i < trees; i++) if (i !== home) forest.joinTree(key, i, 'leaf')
     await placed
     await linked
+    // The caller attaches its listeners when this resolves: the held entries follow right after.
+    setTimeout(() => sub.releaseEntries(), 0)
     return sub
   }
 }

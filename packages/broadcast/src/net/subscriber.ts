@@ -30,7 +30,7 @@ import { OwnBackfill } from './own-backfill.js'
 import { RelayWants } from './relay-wants.js'
 import { UpstreamWatch } from './upstream-watch.js'
 import { loadReplicaBlocks } from './replica-load.js'
-import { DEFAULT_UPSTREAM_WATCH, type SubscriberEvents, type SubscriberOptions, type SubscriberStats } from './subscriber-types.js'
+import { DEFAULT_UPSTREAM_WATCH, type Entry, type SubscriberEvents, type SubscriberOptions, type SubscriberStats } from './subscriber-types.js'
 
 export type { InvalidReport }
 export type { Entry, SubscriberStats, SubscriberEvents, SubscriberOptions } from './subscriber-types.js'
@@ -52,6 +52,8 @@ export class Subscriber extends FeedNode<SubscriberEvents> {
   #tick: ReturnType<typeof setInterval>
   #stats = { entries: 0, blocks: 0, invalid: 0, gaps: 0, backfilled: 0, served: 0, stale: 0 }
   #replicaWrites: Promise<void> = Promise.resolve()
+  /** Entries delivered while `Feed.join` has not returned yet, so nobody could listen; see holdEntries(). */
+  #held: Entry[] | undefined
 
   constructor (forest: Forest, feedKey: Uint8Array, ed25519: Ed25519, opts: SubscriberOptions) {
     super(forest, feedKey, { cacheBlocks: opts.cacheBlocks, maxWantBlocks: opts.maxWantBlocks })
@@ -198,13 +200,31 @@ export class Subscriber extends FeedNode<SubscriberEvents> {
       onEntry: (e) => {
         this.#stats.entries++
         const decoded = decodeEntry(e.data)
-        if (decoded.ok) this.emit('entry', { seq: e.seq, data: decoded.value })
-        else this.emit('error', new BroadcastError(ErrorCode.ENTRY_UNDECODABLE, `entry ${e.seq} does not decode`))
+        if (!decoded.ok) this.emit('error', new BroadcastError(ErrorCode.ENTRY_UNDECODABLE, `entry ${e.seq} does not decode`))
+        else if (this.#held !== undefined) this.#held.push({ seq: e.seq, data: decoded.value })
+        else this.emit('entry', { seq: e.seq, data: decoded.value })
       },
       onFork: (evidence) => this.emit('fork', evidence),
       onError: (err) => this.report(err)
     })
     return this.#log
+  }
+
+  /**
+   * Keeps entries back until releaseEntries(). Feed.join joins the trees before it returns (it
+   * waits for its home tree's link), and the other trees may deliver meanwhile: the entries
+   * wait for the application's listener instead of going to nobody.
+   */
+  holdEntries (): void {
+    this.#held ??= []
+  }
+
+  /** Emits the entries held back, in order, and every later one as it comes. */
+  releaseEntries (): void {
+    const held = this.#held
+    this.#held = undefined
+    if (held === undefined || this.closed) return
+    for (const entry of held) this.emit('entry', entry)
   }
 
   /** What an upstream is believed to hold: what it delivered, or its claim within the window. */
