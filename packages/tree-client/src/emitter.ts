@@ -1,7 +1,7 @@
 /**
  * A small typed event emitter. Unlike Node's EventEmitter, an `'error'` event with no
  * listener is dropped instead of thrown: the original peer-tree used nanobus, and the
- * README's examples attach no error listener (DESIGN.md, decisions). A listener that
+ * README's examples attach no error listener, so an unhandled one must not crash. A listener that
  * throws does not stop the others and never reaches the code that emitted: it is handed
  * to `onListenerError` (the client turns it into an `'error'` event).
  */
@@ -56,7 +56,7 @@ export class TypedEmitter<Events extends EventMap<Events>> {
         l.fn(...args)
       } catch (err) {
         // An application handler that throws must not disturb the tree: the original
-        // reconnected whenever an 'upstreamPeer' handler threw (ORIGINAL.md §1.9).
+        // reconnected whenever an 'upstreamPeer' handler threw.
         this.onListenerError(event, err)
       }
     }

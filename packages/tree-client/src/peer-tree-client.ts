@@ -488,7 +488,7 @@ class PeerTreeClientImpl extends TypedEmitter<PeerTreeClientEvents> {
     const safe = (...args: any[]): void => {
       if (this.destroyed) return
       // A throw inside a socket.io-client handler stops that socket from delivering
-      // anything else (ORIGINAL.md §1.11, bug 10), so nothing may escape.
+      // anything else (the original crashed its signalling this way), so nothing may escape.
       try { fn(...args) } catch (err) { this.#emitError(ClientErrorCodes.HANDLER_ERROR, `Failed to handle '${event}'`, err) }
     }
     this.#socket.on(event as any, safe)

@@ -42,10 +42,10 @@ export const DEFAULT_MAX_SIGNAL_BYTES = 16_384
 export const DEFAULT_RECONNECT_GRACE_MS = 0
 
 /**
- * How long a new link may stay unconfirmed (no `peer:connected` from its child) before the
+ * How long a new link may stay unconfirmed (`peer:connected` from each end) before the
  * child is moved elsewhere and the parent's slot freed: three times the client's default
  * connection timeout, so an honest client always reports first, and a silent or broken one
- * cannot hold a slot for ever (ORIGINAL.md §4.2.4).
+ * cannot hold a slot for ever (the original waited for WebRTC to notice, which it might never do).
  */
 export const DEFAULT_LINK_TIMEOUT_MS = 30_000
 

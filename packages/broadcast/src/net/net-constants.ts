@@ -1,7 +1,7 @@
 /**
  * A link stops handing frames to its data channel above this many unsent bytes, and waits for
  * the channel to drain to simple-peer's low-water mark (64 KiB). Bursts of many 16 KiB frames
- * with no limit make the channel fail (FACTS.md).
+ * with no limit make a @roamhq/wrtc channel fail ("Ice connection failed", measured).
  */
 export const HIGH_WATER_BYTES = 256 * 1024
 /** Bytes sent between two readings of the channel's bufferedAmount (simple-peer's low-water mark). */
