@@ -14,7 +14,7 @@ import { Reassembler, type ReassemblerOptions } from '../reassembler.js'
 import { DEFAULT_DEDUP_WINDOW } from '../constants.js'
 import {
   DEFAULT_CACHE_BLOCKS, DEFAULT_FEED_K, DEFAULT_FEED_K1, DEFAULT_GAP_GRACE_MS, DEFAULT_HAVE_INTERVAL_MS,
-  DEFAULT_TREES, DEFAULT_WANT_BATCH, DEFAULT_WANT_TIMEOUT_MS, MAX_TREES
+  DEFAULT_TREES, DEFAULT_WANT_BATCH, DEFAULT_WANT_TIMEOUT_MS, MAX_HAVE_INTERVAL_MS, MAX_TREES
 } from './net-constants.js'
 import { Source } from './source.js'
 import { Subscriber } from './subscriber.js'
@@ -48,7 +48,7 @@ export interface CreateFeedOptions extends CommonOptions {
   keyPair?: KeyPair
   /** Where every block is kept; `HypercoreArchive` (Node) survives restarts. @default in memory */
   store?: BlockStore
-  /** An idle source says where the log ends this often (ms). @default 1000 */
+  /** An idle source says where the log ends this often (ms), 10 to 2500: subscribers drop an upstream silent for 5 s. @default 1000 */
   haveIntervalMs?: number
   maxEntriesPerBlock?: number
   maxBlockBytes?: number
@@ -131,12 +131,14 @@ export const Feed = {
     checkCount(trees, 'trees', 1, MAX_TREES)
     checkCount(k, 'k', 1, 64)
     checkCount(k1, 'k1', 1, 64)
+    const haveIntervalMs = opts.haveIntervalMs ?? DEFAULT_HAVE_INTERVAL_MS
+    checkCount(haveIntervalMs, 'haveIntervalMs', 10, MAX_HAVE_INTERVAL_MS)
     const ed = opts.ed25519 ?? await defaultEd25519()
     const keyPair = opts.keyPair ?? await ed.generateKeyPair()
     const key = toBase64Url(keyPair.publicKey)
     const forest = new Forest(socket, forestOptions(opts))
     const source = await Source.open(forest, keyPair, ed, opts.store ?? new MemoryBlockStore(), {
-      haveIntervalMs: opts.haveIntervalMs ?? DEFAULT_HAVE_INTERVAL_MS,
+      haveIntervalMs,
       cacheBlocks: DEFAULT_CACHE_BLOCKS,
       maxWantBlocks: DEFAULT_WANT_BATCH,
       ...(opts.maxEntriesPerBlock !== undefined && { maxEntriesPerBlock: opts.maxEntriesPerBlock }),

@@ -65,3 +65,8 @@ export const UPSTREAM_LAG_BLOCKS = 16
 export const UPSTREAM_LAG_MS = 5_000
 /** An upstream silent this long (5 HAVE intervals) while another speaks is dropped as silent. */
 export const UPSTREAM_SILENT_MS = 5 * DEFAULT_HAVE_INTERVAL_MS
+/**
+ * The longest `haveIntervalMs` a source may set: its idle children must hear it at least twice
+ * within UPSTREAM_SILENT_MS, or they would drop it as silent.
+ */
+export const MAX_HAVE_INTERVAL_MS = UPSTREAM_SILENT_MS / 2
