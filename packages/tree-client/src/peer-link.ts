@@ -58,6 +58,12 @@ export class PeerLink {
     }
   }
 
+  /** Stops reporting anything for this link (its owner left), leaving the connection open until close(). */
+  mute (): void {
+    this.#ended = true
+    this.#clearTimer()
+  }
+
   /** Closes the link without reporting `end` (the caller already knows). */
   close (): void {
     this.#ended = true

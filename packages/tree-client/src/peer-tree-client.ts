@@ -223,12 +223,27 @@ class PeerTreeClientImpl extends TypedEmitter<PeerTreeClientEvents> {
     return n
   }
 
-  /** Leaves the tree, closes every peer connection and stops all events. The socket stays open. Idempotent. */
-  destroy (): void {
+  /**
+   * Leaves the tree, closes every peer connection and stops all events. The socket stays open. Idempotent.
+   *
+   * `lingerMs` keeps the peer connections open that long after leaving (no event fires for
+   * them any more), so that the neighbours, told by the server, close their ends first: in
+   * Node, @roamhq/wrtc can crash a process that is sending when the other end closes.
+   */
+  destroy (opts: { lingerMs?: number } = {}): void {
     if (this.destroyed) return
     this.destroyed = true
     if (this.#treeID !== null && (this.#state === 'member' || this.#state === 'joining')) {
       this.#socket.emit('tree:leave', { treeID: this.#treeID })
+    }
+    const lingerMs = opts.lingerMs ?? 0
+    if (lingerMs > 0) {
+      const links = [...(this.#upstream === null ? [] : [this.#upstream]), ...this.#downstream.values()]
+      for (const link of links) link.mute()
+      this.#upstream = null
+      this.#downstream.clear()
+      const timer = setTimeout(() => { for (const link of links) link.close() }, lingerMs)
+      ;(timer as { unref?: () => void }).unref?.()
     }
     this.#closeLinks()
     this.#cancelRetry()

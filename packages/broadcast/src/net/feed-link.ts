@@ -188,6 +188,14 @@ export class FeedLink implements FeedLinkInfo {
     this.#onClose()
   }
 
+  /**
+   * Stops sending and receiving on this link without closing the connection: whoever owns
+   * the peer closes it later (a leaving forest lets its neighbours close their ends first).
+   */
+  detach (): void {
+    this.#onClose()
+  }
+
   #onData (data: Uint8Array): void {
     if (this.closed) return
     this.bytesReceived += data.length

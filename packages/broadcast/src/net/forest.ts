@@ -9,6 +9,7 @@ import type { Socket } from 'socket.io-client'
 import type SimplePeer from 'simple-peer'
 import { PeerTreeClient, TypedEmitter, type LinkInfo, type PeerTreeClientOptions, type PeerTreeError } from 'peer-tree-client'
 import { FeedLink } from './feed-link.js'
+import { LEAVE_LINGER_MS } from './net-constants.js'
 import type { Frame, ReassemblerOptions } from '../reassembler.js'
 import type { WireReason } from '../errors.js'
 
@@ -139,8 +140,11 @@ export class Forest extends TypedEmitter<ForestEvents> {
     this.closed = true
     for (const t of this.#retryTimers) clearTimeout(t)
     this.#retryTimers.clear()
-    for (const c of this.clients) c.destroy()
-    for (const l of [...this.links]) l.close()
+    // Stop every send first, then leave with the connections still open for a moment: the
+    // server tells each neighbour, which closes its end itself. A close from the other end
+    // while a Node peer is sending can crash @roamhq/wrtc, so the neighbours must not get one.
+    for (const l of [...this.links]) l.detach()
+    for (const c of this.clients) c.destroy({ lingerMs: LEAVE_LINGER_MS })
     this.removeAllListeners()
   }
 

@@ -70,3 +70,8 @@ export const UPSTREAM_SILENT_MS = 5 * DEFAULT_HAVE_INTERVAL_MS
  * within UPSTREAM_SILENT_MS, or they would drop it as silent.
  */
 export const MAX_HAVE_INTERVAL_MS = UPSTREAM_SILENT_MS / 2
+/**
+ * How long a closing feed keeps its peer connections open after leaving its trees, so that the
+ * server's word reaches each neighbour and it closes its end first (a signalling round trip).
+ */
+export const LEAVE_LINGER_MS = 1_000
