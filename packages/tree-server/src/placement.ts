@@ -73,6 +73,16 @@ export function walkDown (state: Readonly<TreeState>, distance: (m: Readonly<Mem
 
 /** The breadth-first scan: the reference the walk agrees with, and the fallbacks. */
 export function scanForSlot (state: Readonly<TreeState>, opts: PlacementOptions = {}): PeerId | null {
+  return scanBreadthFirst(state, opts, (m) => !m.detached && m.role !== 'leaf' && m.children.length < capacityOf(state, m))
+}
+
+/**
+ * Breadth-first from the source, children in the order they were attached: the first member
+ * `preferred` accepts, unless avoided; else the first leaf with a free slot (leaves take
+ * children only when no preferred member is left); else the first avoided one. Members in
+ * `opts.exclude` and below them are skipped, and so are members without a path to the source.
+ */
+export function scanBreadthFirst (state: Readonly<TreeState>, opts: PlacementOptions, preferred: (m: Readonly<MemberState>) => boolean): PeerId | null {
   const exclude = opts.exclude
   let leafChoice: PeerId | null = null
   let avoidChoice: PeerId | null = null
@@ -83,9 +93,12 @@ export function scanForSlot (state: Readonly<TreeState>, opts: PlacementOptions 
     if (exclude?.has(id) === true) continue
     const m = getMember(state, id)
     if (m === undefined) continue
-    if (!m.detached && m.children.length < capacityOf(state, m)) {
+    if (preferred(m)) {
+      if (!isAvoided(id, opts)) return id
+      avoidChoice ??= id
+    } else if (!m.detached && m.children.length < capacityOf(state, m)) {
+      // A free slot the preference passed over: a leaf's (a relay or the source has none then).
       if (isAvoided(id, opts)) avoidChoice ??= id
-      else if (m.role !== 'leaf') return id
       else leafChoice ??= id
     }
     for (const c of m.children) queue.push(c)

@@ -22,7 +22,7 @@
  * in O(depth × k); the scan decides what the walk does not (no room for a relay anywhere,
  * or the room found is the parent to avoid). Pure: reads the tree, changes nothing.
  */
-import { isAvoided, walkDown, walkToSlot } from './placement.js'
+import { isAvoided, scanBreadthFirst, walkDown, walkToSlot } from './placement.js'
 import type { PlacementOptions } from './placement.js'
 import type { PeerId } from './protocol.js'
 import { capacityOf, depthOf, getMember, hasRelayRoom, isInSubtree } from './tree-state.js'
@@ -61,28 +61,7 @@ export function walkToRelayRoom (state: Readonly<TreeState>): PeerId | null {
 
 /** The breadth-first scan: the reference the walk agrees with, and the fallbacks. */
 export function scanForRelayRoom (state: Readonly<TreeState>, opts: PlacementOptions = {}): PeerId | null {
-  const exclude = opts.exclude
-  let leafChoice: PeerId | null = null
-  let avoidChoice: PeerId | null = null
-  const queue: PeerId[] = [state.source]
-  // `i <= size` bounds the scan even if the state were ever corrupted into a cycle.
-  for (let i = 0; i < queue.length && i <= state.size; i++) {
-    const id = queue[i] as PeerId
-    if (exclude?.has(id) === true) continue
-    const m = getMember(state, id)
-    if (m === undefined) continue
-    const free = !m.detached && m.children.length < capacityOf(state, m)
-    if (hasRelayRoom(state, m)) {
-      if (!isAvoided(id, opts)) return id
-      avoidChoice ??= id
-    } else if (free) {
-      // A leaf with a free slot (a relay or the source without room has no free slot).
-      if (isAvoided(id, opts)) avoidChoice ??= id
-      else leafChoice ??= id
-    }
-    for (const c of m.children) queue.push(c)
-  }
-  return leafChoice ?? avoidChoice
+  return scanBreadthFirst(state, opts, (m) => hasRelayRoom(state, m))
 }
 
 export interface PullUp {
