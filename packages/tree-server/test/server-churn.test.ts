@@ -1,20 +1,8 @@
 // Churn repair and reconnects over a real socket.io server and raw clients.
 import { describe, expect, test } from 'vitest'
 import type { TreeSnapshot } from '../src/index.js'
-import { TestClient, buildTree, joinTree, startServer } from './helpers/socket-harness.js'
+import { at, buildTree, joinTree, peer, startServer, TestClient } from './helpers/socket-harness.js'
 import type { Member, TestServer } from './helpers/socket-harness.js'
-
-function peer (snap: TreeSnapshot | undefined, id: string) {
-  const p = snap?.peers.find((x) => x.peerID === id)
-  if (p === undefined) throw new Error(`no peer ${id} in the snapshot`)
-  return p
-}
-
-function at (members: Member[], i: number): Member {
-  const m = members[i]
-  if (m === undefined) throw new Error(`no member ${i}`)
-  return m
-}
 
 /** Nobody over its limit, nobody below itself, children and parents agree. */
 function expectSound (snap: TreeSnapshot | undefined): void {

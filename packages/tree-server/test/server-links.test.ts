@@ -2,21 +2,8 @@
 // the parents a member avoids, and the signal budget of each link: raw socket.io clients
 // against a real server, each playing a peer that lies, dies or floods.
 import { describe, expect, test } from 'vitest'
-import type { TreeSnapshot } from '../src/index.js'
-import { TestClient, buildTree, joinTree, startServer } from './helpers/socket-harness.js'
+import { at, buildTree, joinTree, peer, startServer, TestClient } from './helpers/socket-harness.js'
 import type { Member } from './helpers/socket-harness.js'
-
-function peer (snap: TreeSnapshot | undefined, id: string) {
-  const p = snap?.peers.find((x) => x.peerID === id)
-  if (p === undefined) throw new Error(`no peer ${id} in the snapshot`)
-  return p
-}
-
-function at (members: Member[], i: number): Member {
-  const m = members[i]
-  if (m === undefined) throw new Error(`no member ${i}`)
-  return m
-}
 
 /** Both ends of `m`'s upstream link say it works. */
 function confirmBoth (parent: Member, m: Member): void {

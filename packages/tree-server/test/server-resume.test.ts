@@ -1,13 +1,6 @@
 // Signalling-socket blips: memberships that outlive their socket for reconnectGraceMs.
 import { describe, expect, test } from 'vitest'
-import { TestClient, buildTree, joinTree, startServer, until } from './helpers/socket-harness.js'
-import type { Member } from './helpers/socket-harness.js'
-
-function at (members: Member[], i: number): Member {
-  const m = members[i]
-  if (m === undefined) throw new Error(`no member ${i}`)
-  return m
-}
+import { at, buildTree, joinTree, startServer, TestClient, until } from './helpers/socket-harness.js'
 
 describe('resume within the grace period', () => {
   test('a dropped socket keeps its place, takes no new children, and a new socket resumes it', async () => {

@@ -10,7 +10,7 @@ import { io as connectSocket } from 'socket.io-client'
 import type { Socket as ClientSocket } from 'socket.io-client'
 import { onTestFinished } from 'vitest'
 import { PeerTreeServer } from '../../src/index.js'
-import type { PeerTreeServerOptions } from '../../src/index.js'
+import type { PeerTreeServerOptions, TreeSnapshot } from '../../src/index.js'
 import type { DiscoverMessage, ErrorMessage, ServerToClientEvents } from '../../src/protocol.js'
 
 export interface TestServer {
@@ -181,4 +181,18 @@ export async function buildTree (server: TestServer, n: number, extra: Record<st
   const members: Member[] = []
   for (let i = 0; i < n; i++) members.push(await joinTree(server, treeID, `m${i}`))
   return { treeID, source, members }
+}
+
+/** The peer `id` in a snapshot, or a thrown error naming it. */
+export function peer (snap: TreeSnapshot | undefined, id: string): TreeSnapshot['peers'][number] {
+  const p = snap?.peers.find((x) => x.peerID === id)
+  if (p === undefined) throw new Error(`no peer ${id} in the snapshot`)
+  return p
+}
+
+/** `members[i]`, or a thrown error naming it. */
+export function at (members: Member[], i: number): Member {
+  const m = members[i]
+  if (m === undefined) throw new Error(`no member ${i}`)
+  return m
 }
