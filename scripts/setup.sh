@@ -13,3 +13,12 @@ fi
 # Packages: the lockfile is the truth; CI must not drift from it.
 pnpm install --frozen-lockfile --reporter=append-only 2>&1 | grep -vE '^(Progress|Already up to date)' || true
 test -d node_modules/@roamhq/wrtc || { echo "setup: pnpm install failed" >&2; exit 1; }
+
+# Chromium for the browser suites: Debian's own package (playwright-core drives it through
+# executablePath /usr/bin/chromium; its bundled browsers are never downloaded).
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "setup: installing Debian's chromium"
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends chromium >/dev/null
+fi
