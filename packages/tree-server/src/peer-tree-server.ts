@@ -328,7 +328,7 @@ class PeerTreeServerImpl extends EventEmitter<PeerTreeServerEvents> {
   }
 
   #emitSafe<K extends keyof PeerTreeServerEvents> (event: K, ...args: PeerTreeServerEvents[K]): void {
-    // DESIGN: an 'error' nobody listens to must not crash the application.
+    // An 'error' nobody listens to must not crash the application (README.md's usage attaches none).
     if (event === 'error' && this.listenerCount('error') === 0) return
     try {
       EventEmitter.prototype.emit.call(this, event, ...args)
