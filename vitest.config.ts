@@ -10,6 +10,7 @@ import { defineConfig } from 'vitest/config'
 // requires the built packages.
 const src = (path: string): string => fileURLToPath(new URL(path, import.meta.url))
 const alias = [
+  { find: /^peer-tree-protocol$/, replacement: src('./packages/protocol/src/index.ts') },
   { find: /^peer-tree-server\/protocol$/, replacement: src('./packages/tree-server/src/protocol.ts') },
   { find: /^peer-tree-server$/, replacement: src('./packages/tree-server/src/index.ts') },
   { find: /^peer-tree-client$/, replacement: src('./packages/tree-client/src/index.ts') },

@@ -5,7 +5,7 @@ export default defineConfig({
   // iife: the standalone build for a <script> tag (dist/index.global.js), the global PeerTreeClient.
   format: ['esm', 'cjs', 'iife'],
   globalName: 'PeerTreeClient',
-  dts: { compilerOptions: { rootDir: '..' } },
+  dts: true,
   clean: true,
   sourcemap: true,
   target: 'es2022',

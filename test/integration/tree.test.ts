@@ -169,9 +169,16 @@ describe('churn', () => {
     const { treeID, source, peers } = await buildTree(server.url, 6)
     await waitForLinks(server, treeID, [source, ...peers])
     const ended = peers.map((p) => nextEvent(p.client, 'treeEnded'))
+    const seen = peers.map((p) => {
+      const events: string[] = []
+      for (const event of ['discover', 'disconnect', 'treeEnded'] as const) p.client.on(event, () => { events.push(event) })
+      return events
+    })
     source.client.destroy()
     const ids = await Promise.all(ended)
     expect(ids.map(([id]) => id)).toEqual(peers.map(() => treeID))
+    // Each had an upstream: its loss comes first, once, whether the link's end or the server's word came first.
+    expect(seen).toEqual(peers.map(() => ['disconnect', 'treeEnded']))
     expect(await server.treeServer.snapshot(treeID)).toBeUndefined()
     // A peer of an ended tree may start over.
     const again = peers[0] as TestPeer

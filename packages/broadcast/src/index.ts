@@ -1,4 +1,6 @@
-// peer-tree-broadcast: the pure core (signed log, wire codec, dedup, gaps). Re-exports only.
+// peer-tree-broadcast: the pure core (signed log, wire codec, dedup, gaps; no I/O) and, below
+// it, the network layer that runs feeds over peer-tree trees (net/). Re-exports only; the
+// Node-only durable archive is the separate entry peer-tree-broadcast/archive.
 export * from './constants.js'
 export * from './errors.js'
 export type * from './types.js'

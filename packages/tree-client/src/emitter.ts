@@ -1,7 +1,7 @@
 /**
  * A small typed event emitter. Unlike Node's EventEmitter, an `'error'` event with no
- * listener is dropped instead of thrown: the original peer-tree used nanobus, and the
- * README's examples attach no error listener, so an unhandled one must not crash. A listener that
+ * listener is dropped instead of thrown: the original peer-tree used nanobus, and code written
+ * for it (README.md's usage among it) attaches no error listener, so an unhandled one must not crash. A listener that
  * throws does not stop the others and never reaches the code that emitted: it is handed
  * to `onListenerError` (the client turns it into an `'error'` event).
  */

@@ -17,7 +17,7 @@ export interface PeerLinkHandlers {
  * One WebRTC link of the tree: the child is the initiator, the parent accepts.
  * It bounds the time to connect, reports its end exactly once, and replays to the
  * application what happened before the application could listen: a `'connect'`
- * on the next tick (as simple-signal did, the README's examples rely on it) and
+ * on the next tick (as simple-signal did: code written for it calls `peer.on('connect')` in the handler) and
  * any `'stream'`/`'track'` that arrived before the connection was handed out.
  */
 export class PeerLink {

@@ -318,7 +318,7 @@ class PeerTreeClientImpl extends TypedEmitter<PeerTreeClientEvents> {
   /**
    * Asks the server for a new upstream. `session` is the link given up (a request that
    * crossed a move the server made is ignored), or null for any new upstream.
-   * `failed` asks the server to avoid the old upstream: the README promises a new one.
+   * `failed` asks the server to avoid the old upstream: a peer that gave up on it wants a different one.
    */
   #askForUpstream (session: SessionId | null): void {
     this.#awaitingPlacement = true

@@ -1,3 +1,3 @@
-// The wire protocol is written once, in peer-tree-server; the client's build inlines it (the
-// types into its .d.ts, `ownerSignable` into its bundle), so users need no server package.
-export * from '../../tree-server/src/protocol.js'
+// The wire protocol lives in peer-tree-protocol, shared with peer-tree-server (a dependency of
+// both, so neither reaches into the other's source); the standalone build inlines it.
+export * from 'peer-tree-protocol'

@@ -76,6 +76,21 @@ test('opts.timeout (default 10000, as documented) bounds the upstream set-up: th
   }
 })
 
+test('when the source leaves, a member with an upstream gets disconnect, then treeEnded, and no discover (as documented)', () => {
+  const doc = readFileSync(new URL('../../../docs/client-api.md', import.meta.url), 'utf8')
+  expect(doc).toContain("gets `'disconnect'` first, once, then `'treeEnded'`")
+  const socket = fakeSocket()
+  const client = new PeerTreeClient(socket, { wrtc })
+  const seen: string[] = []
+  for (const event of ['discover', 'disconnect', 'treeEnded'] as const) client.on(event, () => { seen.push(event) })
+  client.connect('tree-1')
+  socket.listeners('tree:discover')[0]({ treeID: 'tree-1', peerID: 'me', parent: 'p', session: 's1', token: 'me.x', reason: 'join' })
+  socket.listeners('tree:ended')[0]({ treeID: 'tree-1', reason: 'source-left' })
+  expect(seen).toEqual(['discover', 'disconnect', 'treeEnded'])
+  expect(client.treeID).toBeNull()
+  client.destroy()
+})
+
 test('a socket event the client cannot handle never throws into socket.io, and later events are still handled', () => {
   // In the original, one throw inside a socket.io-client handler stopped that socket for good.
   const socket = fakeSocket()

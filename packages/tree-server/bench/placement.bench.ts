@@ -1,9 +1,12 @@
-// Placement cost per join, the breadth-first scan against the slot walk, on the same trees.
+// Placement cost, on the same trees: the lookups alone (the breadth-first scan against the
+// slot walk, and the same for relays: which member has room, nothing changed), and a whole
+// placement (`joinTx`: the lookup, attaching the member, keeping the indexes, building the
+// messages) timed together with the leave that undoes it, so the tree keeps its size.
 // Run: npx vitest bench packages/tree-server/bench  (prints operations per second)
 import { bench, describe } from 'vitest'
 import { scanForSlot, walkToSlot } from '../src/placement.js'
 import { scanForRelayRoom, walkToRelayRoom } from '../src/relay-first.js'
-import { createTx, joinTx } from '../src/transitions.js'
+import { createTx, joinTx, leaveTx } from '../src/transitions.js'
 import type { TreeState } from '../src/tree-state.js'
 
 /** `n` members, every third a relay (a feed's tree: a subscriber relays in one of three). */
@@ -24,5 +27,12 @@ for (const n of [1_000, 10_000, 100_000]) {
     bench('slot walk', () => { walkToSlot(state) })
     bench('relay scan', () => { scanForRelayRoom(state) })
     bench('relay walk', () => { walkToRelayRoom(state) })
+    let next = 0
+    const env = { mintSession: () => `b${next}` }
+    bench('join + leave (a placement and its undo)', () => {
+      const peerID = `x${++next}`
+      joinTx(state, { peerID, role: next % 3 === 0 ? 'relay' : 'leaf', token: `${peerID}.x`, maxPeers: n + 2 }, env)
+      leaveTx(state, { peerID, epoch: 0 }, env)
+    })
   })
 }

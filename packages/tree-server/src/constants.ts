@@ -2,12 +2,13 @@
  * Every default and fixed limit of peer-tree-server, each with the reason it has that value.
  */
 
-/** Children per member. The seed README's default; 4 keeps a member's upload to 4 copies. */
+/** Children per member: the original peer-tree's documented default, so code written for it gets the trees it expects; 4 keeps a member's upload to 4 copies. */
 export const DEFAULT_K = 4
 
 /**
- * Children of the source. The seed README says 10 (the original's code said 5; the README
- * is the contract). The source is usually the best-connected peer, so it takes more.
+ * Children of the source: 10, the figure the original peer-tree documented (its code said 5;
+ * code written against its documented API expects 10). The source is usually the
+ * best-connected peer, so it takes more.
  */
 export const DEFAULT_K1 = 10
 

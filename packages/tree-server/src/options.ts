@@ -23,7 +23,7 @@ export interface PeerTreeServerOptions {
   maxTrees?: number
   /** Most memberships one socket may hold. @default 16 */
   maxTreesPerSocket?: number
-  /** `peer:signal` and `peer:connected` events per socket per second (bursts of twice that). `Infinity` disables it. @default 200 */
+  /** `peer:*` events (`peer:signal`, `peer:connected`, `peer:failed`) per socket per second (bursts of twice that). `Infinity` disables it. @default 200 */
   signalsPerSecond?: number
   /** `tree:*` events per socket per second (bursts of twice that). `Infinity` disables it. @default 20 */
   requestsPerSecond?: number

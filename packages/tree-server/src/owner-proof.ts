@@ -1,6 +1,6 @@
 /**
  * Owned trees: a creator proves it holds the Ed25519 secret key of `owner.key` by signing
- * `ownerSignable(server, nonce, key, index)` (protocol.ts), where `nonce` is a challenge the
+ * `ownerSignable(server, nonce, key, index)` (peer-tree-protocol), where `nonce` is a challenge the
  * server sent to that socket and `server` the server's identity as the creator reached it.
  * A nonce is single use and expires, so a captured proof cannot be replayed; the identity
  * makes a proof good on one server only, so a server the owner talks to cannot pass it on

@@ -1,6 +1,8 @@
 /**
- * PeerTreeServer: wires socket.io events to the handlers. No tree logic lives here; this file
- * owns per-socket plumbing (ordering, rate limits, error replies), timers and the public API.
+ * PeerTreeServer: wires socket.io events to the handlers and carries out what the pure
+ * transitions decide (placements, repairs, which links get a deadline: transitions.ts). This
+ * file owns per-socket plumbing (ordering, rate limits, error replies), the timers, the
+ * per-link signal accounting and the public API.
  */
 import { EventEmitter } from 'node:events'
 import type { Server } from 'socket.io'
@@ -28,7 +30,7 @@ import { SignalLedger } from './signal-ledger.js'
 import type { Binding, ClientState, TypedServer, TypedSocket } from './registry.js'
 import { snapshotOf } from './snapshot.js'
 import type { TreeSnapshot } from './snapshot.js'
-import { expireTx, linkExpiredTx } from './transitions.js'
+import { expireTx, linkExpiredTx, linksOpenedBy } from './transitions.js'
 import type { Change, TxEnv } from './transitions.js'
 import { createValidators, echoOf } from './validate.js'
 
@@ -252,16 +254,14 @@ class PeerTreeServerImpl extends EventEmitter<PeerTreeServerEvents> {
   /** Send a committed change, then forget members that left. */
   #apply (treeID: TreeId, change: Change): void {
     for (const o of change.out) {
-      if (o.event === 'tree:discover') {
-        this.#signals.placed(o.to, o.payload.session)
-        if (o.payload.session !== null && o.payload.reason !== 'resume') this.#watchLink(treeID, o.to, o.payload.session)
-      }
+      if (o.event === 'tree:discover') this.#signals.placed(o.to, o.payload.session)
       if (o.event === 'peer:unlink') this.#signals.unlinked(o.payload.session)
       // `o` is a correlated (event, payload) pair, which TypeScript cannot follow through
       // the typed emit; the pair itself was typed when it was built (transitions.ts).
       const room = this.#io.to(roomOf(o.to)) as unknown as { emit: (event: string, payload: unknown) => boolean }
       room.emit(o.event, o.payload)
     }
+    for (const link of linksOpenedBy(change.out)) this.#watchLink(treeID, link.child, link.session)
     for (const peerID of change.removed) {
       this.#registry.unbind(peerID)
       this.#signals.removed(peerID)
@@ -328,7 +328,7 @@ class PeerTreeServerImpl extends EventEmitter<PeerTreeServerEvents> {
   }
 
   #emitSafe<K extends keyof PeerTreeServerEvents> (event: K, ...args: PeerTreeServerEvents[K]): void {
-    // DESIGN: an 'error' nobody listens to must not crash the application.
+    // An 'error' nobody listens to must not crash the application (README.md's usage attaches none).
     if (event === 'error' && this.listenerCount('error') === 0) return
     try {
       EventEmitter.prototype.emit.call(this, event, ...args)

@@ -186,6 +186,20 @@ export interface LinkCheck {
 }
 
 /**
+ * The links a change opens, each of which must be confirmed by both ends before its deadline
+ * (`linkExpiredTx` then checks it): every placement under a parent. A resume hands a member
+ * back the link it already had, whose deadline was set when that link was made, so it opens none.
+ */
+export function linksOpenedBy (out: readonly Outgoing[]): LinkCheck[] {
+  const links: LinkCheck[] = []
+  for (const o of out) {
+    if (o.event !== 'tree:discover' || o.payload.session === null || o.payload.reason === 'resume') continue
+    links.push({ child: o.to, session: o.payload.session })
+  }
+  return links
+}
+
+/**
  * Cut the link of `child` to its parent as failed: the parent joins the ones the child
  * avoids, the slot frees at once, and the child (with its subtree) is placed elsewhere, or
  * waits while it is detached (its resume places it) or while nothing fits.

@@ -8,7 +8,7 @@ describe('choosePlacement', () => {
     expect(choosePlacement(newState(2, 3))).toBe('src')
   })
 
-  test('the source takes k1 children, then members fill level by level in join order (the original order, §1.5)', () => {
+  test('the source takes k1 children, then members fill level by level in join order (the order of the original)', () => {
     const s = newState(2, 4)
     const env = testEnv()
     for (let i = 0; i < 14; i++) join(s, `p${i}`, env)

@@ -4,7 +4,7 @@ import { scanForRelayRoom, walkToLeafParent, walkToRelayRoom } from '../src/rela
 import { describe, expect, test } from 'vitest'
 import type { Outgoing } from '../src/transitions.js'
 import {
-  confirmTx, createTx, detachTx, expireTx, joinTx, leaveTx, linkExpiredTx, linkFailedTx, reconnectTx, resumeTx, signalRoute
+  confirmTx, createTx, detachTx, expireTx, joinTx, leaveTx, linkExpiredTx, linkFailedTx, linksOpenedBy, reconnectTx, resumeTx, signalRoute
 } from '../src/transitions.js'
 import {
   attach, depthOf, detach, getMember, isInSubtree, linkEnd, removeMember, subtree
@@ -232,6 +232,21 @@ describe('transitions', () => {
     expect(s.pending).toEqual([])
     expect(sent(resumed.change.out, 'tree:discover', 'b').map((o) => o.event === 'tree:discover' && o.payload.reason)).toEqual(['parent-left'])
     expect(problems(s)).toEqual([])
+  })
+
+  test('every placement under a parent opens a link with a deadline; the source and a resume open none', () => {
+    const s = newState(1, 1)
+    const env = testEnv()
+    const created = createTx(undefined, { treeID: 't2', source: 'src', k: 2, k1: 2, ref: 'r', token: 'src.x', owner: null }).result
+    expect(linksOpenedBy(created.change.out)).toEqual([])
+    const joined = joinTx(s, { peerID: 'a', role: 'relay', token: 'a.x', maxPeers: 10 }, env).result
+    expect(linksOpenedBy(joined.change.out)).toEqual([{ child: 'a', session: member(s, 'a').session }])
+    join(s, 'b', env) // src[a[b]]
+    const left = leaveTx(s, { peerID: 'a', epoch: 0 }, env).result // b takes a's slot under src
+    expect(linksOpenedBy(left.change.out)).toEqual([{ child: 'b', session: member(s, 'b').session }])
+    const resumed = resumeTx(s, { peerID: 'b', token: 'b.x' }, env).result
+    expect(sent(resumed.change.out, 'tree:discover', 'b')).toHaveLength(1)
+    expect(linksOpenedBy(resumed.change.out)).toEqual([])
   })
 
   test('resume: BAD_TOKEN for a wrong token or a removed member; the epoch moves on', () => {
