@@ -5,4 +5,4 @@ export function layoutTree<N extends { id: string, parent: string | null, depth:
   tree: { nodes: N[] },
   d3: { stratify: () => unknown, tree: () => unknown },
   opts?: { nodeGap: number, levelHeight: number, margin: number }
-): { width: number, height: number, nodes: Array<N & Positioned>, links: Array<{ id: string, x1: number, y1: number, x2: number, y2: number }> }
+): { width: number, height: number, nodes: Array<N & Positioned>, links: Array<{ id: string, parent: string, x1: number, y1: number, x2: number, y2: number }> }

@@ -8,7 +8,7 @@ export const LAYOUT = { nodeGap: 46, levelHeight: 64, margin: 28 }
 /**
  * @param {{ nodes: Array<{ id: string, parent: string | null, depth: number, placed: boolean }> }} tree
  * @param {{ stratify: Function, tree: Function }} d3
- * @returns {{ width: number, height: number, nodes: Array<object & { x: number, y: number }>, links: Array<{ id: string, x1: number, y1: number, x2: number, y2: number }> }}
+ * @returns {{ width: number, height: number, nodes: Array<object & { x: number, y: number }>, links: Array<{ id: string, parent: string, x1: number, y1: number, x2: number, y2: number }> }}
  */
 export function layoutTree (tree, d3, { nodeGap, levelHeight, margin } = LAYOUT) {
   const placed = tree.nodes.filter((n) => n.placed)
@@ -21,7 +21,7 @@ export function layoutTree (tree, d3, { nodeGap, levelHeight, margin } = LAYOUT)
     d3.tree().nodeSize([nodeGap, levelHeight])(root)
     for (const d of root.descendants()) {
       nodes.push({ ...d.data, x: d.x, y: d.y })
-      if (d.parent !== null) links.push({ id: d.data.id, x1: d.parent.x, y1: d.parent.y, x2: d.x, y2: d.y })
+      if (d.parent !== null) links.push({ id: d.data.id, parent: d.parent.data.id, x1: d.parent.x, y1: d.parent.y, x2: d.x, y2: d.y })
       levels = Math.max(levels, d.depth + 1)
     }
   }
