@@ -60,7 +60,7 @@ if (args.run !== undefined) {
   const { figures, pages, stop } = await runChurnAndServe(options)
   printSummary(figures)
   console.log(`\nstill serving (the source appends an entry a second); Ctrl-C to stop:\n  live tree view  ${pages.tree}\n  join the feed   ${pages.feed}\n  start a feed    ${new URL('/', pages.feed).href}`)
-  process.once('SIGINT', () => { void stop().finally(() => process.exit(ok(figures) ? 0 : 1)) })
+  process.once('SIGINT', () => { stop().finally(() => process.exit(ok(figures) ? 0 : 1)) })
 } else if (!args.hostile) {
   const figures = await runChurn(options)
   printSummary(figures)

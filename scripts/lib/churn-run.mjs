@@ -28,7 +28,11 @@ export async function runChurn (opts = {}) {
 export async function runChurnAndServe (opts = {}) {
   const run = await churn(opts)
   let i = run.figures.entries
-  const timer = setInterval(() => { void run.feed.append({ i: i++, t: performance.now(), text: `entry ${i - 1} (serving)` }).catch(() => {}) }, 1000)
+  const timer = setInterval(() => {
+    const n = i++
+    // A failed append (the feed closing under it) ends nothing: the next one tries again.
+    run.feed.append({ i: n, t: performance.now(), text: `entry ${n} (serving)` }).catch(() => {})
+  }, 1000)
   return {
     figures: run.figures,
     pages: run.pages,

@@ -18,8 +18,8 @@ socket.io.socket('/demo').on('demo:feeds', (keys) => {
   list.replaceChildren(...(keys.length === 0 ? [item('none yet')] : keys.map(feedItem)))
 })
 
-if (params.has('key')) void join(params.get('key'))
-else $('start').addEventListener('click', () => { void start(Number($('trees').value)) }, { once: true })
+if (params.has('key')) join(params.get('key')).catch(fail)
+else $('start').addEventListener('click', () => { start(Number($('trees').value)).catch(fail) }, { once: true })
 
 async function start (trees) {
   $('start').disabled = true
@@ -40,11 +40,11 @@ async function start (trees) {
     e.preventDefault()
     const text = $('text').value.trim() || `entry at ${new Date().toLocaleTimeString()}`
     $('text').value = ''
-    void append(text)
+    append(text).catch(fail)
   })
   $('auto').addEventListener('change', () => {
     clearInterval(auto)
-    if ($('auto').checked) auto = setInterval(() => { void append(`tick ${new Date().toLocaleTimeString()}`) }, 1000)
+    if ($('auto').checked) auto = setInterval(() => { append(`tick ${new Date().toLocaleTimeString()}`).catch(fail) }, 1000)
   })
   window.feed = feed
 }
@@ -60,9 +60,15 @@ async function join (key) {
     $('count').textContent = String(seq + 1)
     reporter.send()
   })
-  sub.on('error', (err) => { $('state').textContent = `error: ${err.message}` })
+  sub.on('error', fail)
   setInterval(() => { $('state').replaceChildren(stateOf(sub.stats())) }, 250)
   window.sub = sub
+}
+
+/** A failure is shown on the page (and in the console, where a test sees it). */
+function fail (err) {
+  $('state').textContent = `error: ${err.message}`
+  console.error(err)
 }
 
 function show (key, role) {

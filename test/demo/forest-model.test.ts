@@ -108,7 +108,7 @@ describe('layoutTree', () => {
     expect(y('c')).toBe(y('s') + 2 * LAYOUT.levelHeight)
     expect(x('a')).toBeLessThan(x('b'))
     expect(y('w')).toBeGreaterThan(y('c'))
-    expect(layout.links.map((l) => l.id).sort()).toEqual(['a', 'b', 'c'])
+    expect(layout.links.map((l) => `${l.parent}>${l.id}`).sort()).toEqual(['b>c', 's>a', 's>b'])
     for (const n of layout.nodes) {
       expect(n.x).toBeGreaterThanOrEqual(LAYOUT.margin)
       expect(n.x).toBeLessThanOrEqual(layout.width - LAYOUT.margin)
