@@ -120,7 +120,7 @@ describe('the live tree view', () => {
     const leaver = peers[1] as NodePeer
     const gone = leaver.sub.forest.clients.map((c) => c.peerID).filter((id): id is string => id !== null)
     expect(gone).toHaveLength(TREES)
-    leaver.reporter.close()
+    // Its report stays open: the view must follow the tree server's changes, not the reports.
     leaver.sub.close()
     leaver.socket.disconnect()
     const rest = peers.filter((p) => p !== leaver)
@@ -164,7 +164,8 @@ describe('the feed page', () => {
     expect(await reader.page.textContent('#count')).toBe('20')
     await reader.page.waitForFunction(() => document.getElementById('state')?.textContent?.startsWith('live') === true)
     // The server lists the feed; both pages report their delivery for the tree view.
-    expect(demo.board.stats()).toMatchObject({ feeds: 1, reports: 2, dropped: 0 })
+    await until(() => demo.board.stats().reports === 2, { what: 'both pages report their delivery' })
+    expect(demo.board.stats()).toMatchObject({ feeds: 1, dropped: 0 })
     expect(source.errors).toEqual([])
     expect(reader.errors).toEqual([])
   })
