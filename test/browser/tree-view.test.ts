@@ -137,7 +137,7 @@ describe('the live tree view', () => {
 })
 
 describe('the feed page', () => {
-  test('a page starts a feed, another page joins it and shows every entry, in order, verified', async () => {
+  test('a page starts a feed, another page joins it and shows every entry, in order, verified; the tree view draws both', async () => {
     const demo = server = await startDemoServer()
     const source = await browser.open(`${demo.url}/`)
     await source.page.click('#start')
@@ -166,7 +166,14 @@ describe('the feed page', () => {
     // The server lists the feed; both pages report their delivery for the tree view.
     await until(() => demo.board.stats().reports === 2, { what: 'both pages report their delivery' })
     expect(demo.board.stats()).toMatchObject({ feeds: 1, dropped: 0 })
-    expect(source.errors).toEqual([])
-    expect(reader.errors).toEqual([])
+
+    // The tree view of a page's feed: the source page and the reader page in each of 3 trees, the reader 0 behind.
+    const view = await browser.open(`${demo.url}/tree.html`) // no key: it follows the one live feed
+    await untilDrawnAsHeld(view, demo, key)
+    expect(await drawnNodes(view)).toHaveLength(2 * TREES)
+    await view.page.waitForFunction(() => document.body.dataset['head'] === '20' &&
+      Array.from(document.querySelectorAll<SVGGElement>('g[data-peer]')).every((g) => g.dataset['lag'] === '0'))
+    expect(await view.page.textContent('#key')).toBe(key)
+    for (const tab of [source, reader, view]) expect(tab.errors).toEqual([])
   })
 })
