@@ -7,10 +7,15 @@
 // process of its own: honest, then with hostile peers of every kind mixed in, and prints the
 // two side by side, with what the victims (server, source and honest subscribers, in the
 // run's process) spent in CPU time and memory. The attackers run in a third process.
+//
+// During the run the demo's server also serves pages on 127.0.0.1 (their URLs are printed):
+// a live view of the feed's trees and a page that starts or joins a feed. `--serve` keeps the
+// server, the source (appending an entry a second) and the peers up after the summary, until
+// Ctrl-C; `--port <n>` picks the port (default: any free one).
 import { fork } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { runChurn } from './lib/churn-run.mjs'
+import { runChurn, runChurnAndServe } from './lib/churn-run.mjs'
 import { printComparison, printSummary } from './lib/demo-report.mjs'
 
 const { values: args } = parseArgs({
@@ -21,6 +26,9 @@ const { values: args } = parseArgs({
     rate: { type: 'string', default: '400' }, // entries per second
     churn: { type: 'string', default: '8' },
     hostile: { type: 'boolean', default: false },
+    /** Keep serving the pages, the feed and its peers after the summary, until Ctrl-C. */
+    serve: { type: 'boolean', default: false },
+    port: { type: 'string', default: '0' },
     /** Raw signalling sockets of the hostile run (each joins every tree as a relay). */
     eclipse: { type: 'string', default: '2' },
     /** Internal: run one side of `--hostile` in this process and send its figures to the parent. */
@@ -33,7 +41,8 @@ const options = {
   entries: Number(args.entries),
   rate: Number(args.rate),
   churn: Number(args.churn),
-  eclipseSockets: Number(args.eclipse)
+  eclipseSockets: Number(args.eclipse),
+  port: Number(args.port)
 }
 const ok = (f) => f.deliveredAll === f.alive && f.verified.ok
 
@@ -43,6 +52,15 @@ if (args.run !== undefined) {
   const figures = await runChurn({ ...options, hostile, log: (line) => console.log(`[${args.run}] ${line}`) })
   printSummary(figures)
   process.send(figures, () => process.exit(0))
+} else if (args.serve) {
+  if (args.hostile) {
+    console.error('--serve runs the honest demo only: drop --hostile')
+    process.exit(2)
+  }
+  const { figures, pages, stop } = await runChurnAndServe(options)
+  printSummary(figures)
+  console.log(`\nstill serving (the source appends an entry a second); Ctrl-C to stop:\n  live tree view  ${pages.tree}\n  join the feed   ${pages.feed}\n  start a feed    ${new URL('/', pages.feed).href}`)
+  process.once('SIGINT', () => { stop().finally(() => process.exit(ok(figures) ? 0 : 1)) })
 } else if (!args.hostile) {
   const figures = await runChurn(options)
   printSummary(figures)

@@ -3,32 +3,64 @@
 // mid-stream. With `hostile`, attackers of every kind (attacker-process.mjs, in a process
 // of their own) join too: raw sockets that confirm links they never open, silent relays,
 // a far-future HAVE, a WANT flooder, a junk-appending relay and a replayer.
-// Returns the figures; prints progress lines through `log`. Everything listens on 127.0.0.1.
-import { createServer } from 'node:http'
-import { Server } from 'socket.io'
+// Returns the figures; prints progress lines through `log`. Everything listens on 127.0.0.1,
+// where the demo's pages are served during the run (demo-server.mjs): the live tree view of
+// the feed, and a page that joins it. `runChurnAndServe` keeps all of it up after the figures.
 import { io as connect } from 'socket.io-client'
 import wrtc from '@roamhq/wrtc'
-import PeerTreeServer from 'peer-tree-server'
 import { Feed, createNodeEd25519, verifyLog } from 'peer-tree-broadcast'
+import { reportDelivery } from '../pages/delivery-report.mjs'
+import { startDemoServer } from './demo-server.mjs'
 import { treeDepths } from './depth.mjs'
 import { RELAY_KINDS, startAttackers } from './hostile-mix.mjs'
 
-export async function runChurn ({ peers: PEERS = 24, trees: TREES = 3, entries: ENTRIES = 2000, rate: RATE = 400, churn: CHURN = 8, hostile = false, eclipseSockets = 2, deliveryMs = hostile ? 30_000 : 60_000, log = console.log } = {}) {
+/** One run, then everything is closed; resolves with the figures. */
+export async function runChurn (opts = {}) {
+  const run = await churn(opts)
+  await run.close()
+  return run.figures
+}
+
+/**
+ * One run, and then the server, the source and the peers left stay up, the source appending
+ * an entry a second, until `stop()`: the pages stay live to look at.
+ */
+export async function runChurnAndServe (opts = {}) {
+  const run = await churn(opts)
+  let i = run.figures.entries
+  const timer = setInterval(() => {
+    const n = i++
+    // A failed append (the feed closing under it) ends nothing: the next one tries again.
+    run.feed.append({ i: n, t: performance.now(), text: `entry ${n} (serving)` }).catch(() => {})
+  }, 1000)
+  return {
+    figures: run.figures,
+    pages: run.pages,
+    stop: async () => {
+      clearInterval(timer)
+      await run.close()
+    }
+  }
+}
+
+async function churn ({ peers: PEERS = 24, trees: TREES = 3, entries: ENTRIES = 2000, rate: RATE = 400, churn: CHURN = 8, hostile = false, eclipseSockets = 2, deliveryMs = hostile ? 30_000 : 60_000, port = 0, log = console.log } = {}) {
   const ed25519 = createNodeEd25519()
-  const http = createServer()
-  const io = new Server(http)
-  const treeServer = new PeerTreeServer(io)
-  await new Promise((resolve) => http.listen(0, '127.0.0.1', resolve))
-  const url = `http://127.0.0.1:${http.address().port}`
+  const server = await startDemoServer({ port })
+  const { url, treeServer } = server
   const sockets = []
+  const reporters = []
   const socket = () => { const s = connect(url, { transports: ['websocket'], forceNew: true }); sockets.push(s); return s }
   const cpu0 = process.cpuUsage()
   let rssPeak = process.memoryUsage().rss
   const rssSampler = setInterval(() => { rssPeak = Math.max(rssPeak, process.memoryUsage().rss) }, 100)
   log(`signalling server on ${url}`)
 
-  const feed = await Feed.create(socket(), { wrtc, ed25519, trees: TREES })
+  const sourceSocket = socket()
+  const feed = await Feed.create(sourceSocket, { wrtc, ed25519, trees: TREES })
+  reporters.push(reportDelivery(sourceSocket, feed, { key: feed.key, name: 'source', source: true }))
   log(`feed ${feed.key} on ${TREES} trees`)
+  const pages = server.pages(feed.key)
+  log(`live tree view: ${pages.tree}  (join from a page: ${pages.feed})`)
   const attackers = hostile ? startAttackers() : undefined
   const allTrees = Array.from({ length: TREES }, (_, i) => i)
   // The cheapest attack first: raw sockets, as soon as the feed exists.
@@ -37,8 +69,11 @@ export async function runChurn ({ peers: PEERS = 24, trees: TREES = 3, entries: 
   const peers = []
   let started = false
   async function join (name) {
-    const sub = await Feed.join(socket(), feed.key, { wrtc, ed25519 })
-    const peer = { name, sub, seqs: 0, inOrder: true, latencies: [], left: false, joinedAt: performance.now(), newcomer: started }
+    const s = socket()
+    const sub = await Feed.join(s, feed.key, { wrtc, ed25519 })
+    const reporter = reportDelivery(s, sub, { key: feed.key, name })
+    reporters.push(reporter)
+    const peer = { name, sub, reporter, seqs: 0, inOrder: true, latencies: [], left: false, joinedAt: performance.now(), newcomer: started }
     sub.on('entry', ({ seq, data }) => {
       if (seq !== peer.seqs) peer.inOrder = false
       peer.seqs++
@@ -80,6 +115,7 @@ export async function runChurn ({ peers: PEERS = 24, trees: TREES = 3, entries: 
       const victim = interior[Math.floor(Math.random() * interior.length)]
       if (victim !== undefined) {
         victim.left = true
+        victim.reporter.close()
         victim.sub.close()
         victim.sub.forest.socket.disconnect()
         killed++
@@ -142,13 +178,15 @@ export async function runChurn ({ peers: PEERS = 24, trees: TREES = 3, entries: 
     attackers: hostileStats
   }
 
-  feed.close()
-  for (const p of peers) p.sub.close()
-  for (const s of sockets) s.disconnect()
-  await attackers?.close()
-  treeServer.close()
-  io.close()
-  return figures
+  const close = async () => {
+    for (const r of reporters) r.close()
+    feed.close()
+    for (const p of peers) p.sub.close()
+    for (const s of sockets) s.disconnect()
+    await attackers?.close()
+    await server.close()
+  }
+  return { figures, feed, pages, close }
 }
 
 function summary (xs) {

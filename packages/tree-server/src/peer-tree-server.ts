@@ -46,6 +46,12 @@ export interface PeerTreeServerEvents {
   treeCreated: [treeID: TreeId]
   /** A tree ended because its source left. */
   treeEnded: [treeID: TreeId]
+  /**
+   * A committed change moved members of a tree (a join, a leave, a repair, a move, its
+   * creation or end): a monitor calls `snapshot(treeID)` again. Link confirmations alone do
+   * not fire it.
+   */
+  treeChanged: [treeID: TreeId]
 }
 
 export interface ServerStats {
@@ -272,6 +278,7 @@ class PeerTreeServerImpl extends EventEmitter<PeerTreeServerEvents> {
       this.#registry.dropTree(treeID)
       this.#emitSafe('treeEnded', treeID)
     }
+    if (change.out.length > 0 || change.removed.length > 0 || change.created || change.ended) this.#emitSafe('treeChanged', treeID)
   }
 
   /** Gives both ends of a new link `linkTimeoutMs` to confirm it: a slot is never held by a link nobody saw work. */

@@ -11,7 +11,7 @@ import { describe, expect, onTestFinished, test } from 'vitest'
 import { DEFAULT_K1, MemoryStore, PeerTreeServer, PeerTreeServerError } from '../src/index.js'
 import { resolveOptions } from '../src/options.js'
 import type { TreeStore } from '../src/index.js'
-import { TestClient, buildTree, startServer } from './helpers/socket-harness.js'
+import { TestClient, at, buildTree, startServer } from './helpers/socket-harness.js'
 
 function bareIo (): Server {
   const http = createServer()
@@ -117,6 +117,21 @@ describe('stats() and snapshot()', () => {
     expect(JSON.parse(JSON.stringify(snap))).toEqual(snap)
     expect(await server.tree.snapshot('nope')).toBeUndefined()
     await expect(server.tree.snapshot(42 as never)).rejects.toThrow(TypeError)
+  })
+  test("'treeChanged' fires for each change of members (create, join, leave, end), not for a link confirmation", async () => {
+    const server = await startServer({ k: 2, k1: 2 })
+    const changed: string[] = []
+    server.tree.on('treeChanged', (id) => changed.push(id))
+    const { treeID, source, members } = await buildTree(server, 2)
+    expect(changed).toEqual([treeID, treeID, treeID])
+    const m0 = at(members, 0)
+    m0.client.emit('peer:connected', { treeID, session: m0.discover.session })
+    m0.client.emit('tree:leave', { treeID })
+    await source.client.next('peer:unlink')
+    expect(changed).toHaveLength(4)
+    source.client.close()
+    await at(members, 1).client.next('tree:ended')
+    expect(changed).toEqual(Array.from({ length: 5 }, () => treeID))
   })
 })
 
