@@ -112,6 +112,8 @@ export class IndexedDbBlockStore implements BlockStore {
     }
     try {
       const tx = db.transaction(['meta', 'blocks'], 'readwrite')
+      // A failed or aborted transaction is reported by the request that failed, once.
+      tx.done.catch(() => {})
       const held = await tx.objectStore('meta').get(FEED_KEY)
       if (held !== undefined && !equalBytes(held, feed.bytes)) {
         tx.abort()
@@ -215,6 +217,7 @@ export class IndexedDbBlockStore implements BlockStore {
   async #cut (length: number): Promise<string> {
     const id = Date.now()
     const tx = this.#db.transaction(['blocks', 'dropped'], 'readwrite')
+    tx.done.catch(() => {})
     const blocks = tx.objectStore('blocks')
     const dropped = tx.objectStore('dropped')
     for (let cursor = await blocks.openCursor(IDBKeyRange.lowerBound(length)); cursor !== null; cursor = await cursor.continue()) {
