@@ -7,9 +7,12 @@ import wrtc from '@roamhq/wrtc'
 import SimplePeer from 'simple-peer'
 import PeerTreeServer from 'peer-tree-server'
 
-/** A PeerTreeServer on 127.0.0.1 and an ephemeral port; `close()` stops it. */
-export async function startSignalServer (opts = {}) {
-  const http = createServer()
+/**
+ * A PeerTreeServer on 127.0.0.1 and an ephemeral port; `close()` stops it. `handler` answers
+ * the HTTP requests socket.io does not (pages, scripts).
+ */
+export async function startSignalServer (opts = {}, handler = undefined) {
+  const http = createServer(handler)
   const io = new Server(http)
   const treeServer = new PeerTreeServer(io, opts)
   await new Promise((resolve) => http.listen(0, '127.0.0.1', resolve))

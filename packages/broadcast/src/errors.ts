@@ -101,7 +101,11 @@ export const ErrorCode = {
   /** The store's last block does not parse: continuing the log from it could fork it. */
   ARCHIVE_CORRUPT: 'ARCHIVE_CORRUPT',
   /** A verified entry whose bytes do not decode (the source signed what it could not encode back); emitted as `'error'`. */
-  ENTRY_UNDECODABLE: 'ENTRY_UNDECODABLE'
+  ENTRY_UNDECODABLE: 'ENTRY_UNDECODABLE',
+  /** A replica store that belongs to another feed (its blocks would never verify for this one). */
+  REPLICA_WRONG_FEED: 'REPLICA_WRONG_FEED',
+  /** A block store that cannot be opened, read or written (no IndexedDB, a failed transaction); `cause` kept. */
+  STORE_FAILED: 'STORE_FAILED'
 } as const
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]
 
@@ -113,7 +117,9 @@ const DEFAULT_MESSAGES: Record<ErrorCode, string> = {
   BUILDER_CLOSED: 'block builder is closed',
   FEED_CLOSED: 'this feed is closed',
   ARCHIVE_CORRUPT: "the archive's last block does not parse: refusing to continue this log",
-  ENTRY_UNDECODABLE: 'an entry does not decode'
+  ENTRY_UNDECODABLE: 'an entry does not decode',
+  REPLICA_WRONG_FEED: 'this replica belongs to another feed',
+  STORE_FAILED: 'the block store failed'
 }
 
 /** An operation failed; `code` is stable, `cause` keeps the underlying error. */

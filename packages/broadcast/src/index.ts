@@ -87,5 +87,6 @@ export { Feed, type CreateFeedOptions, type JoinFeedOptions, type FeedSource, ty
 export { Source, type SourceStats, type SourceEvents } from './net/source.js'
 export { Subscriber, type SubscriberStats, type SubscriberEvents, type Entry } from './net/subscriber.js'
 export { MemoryBlockStore, exportStore, type BlockStore } from './net/block-store.js'
+export { IndexedDbBlockStore, replicaDbName, type IndexedDbBlockStoreOptions } from './browser/indexed-db-block-store.js'
 export { Forest, type ForestEvents, type ForestOptions } from './net/forest.js'
 export { FeedLink, type FeedLinkInfo, type FeedLinkOptions, type LinkDirection } from './net/feed-link.js'

@@ -21,6 +21,8 @@ export interface BlockStore {
    */
   truncate?: (length: number) => Promise<string | undefined>
   close: () => Promise<void>
+  /** The feed a store belongs to, when it knows (IndexedDbBlockStore): a replica for another feed is refused. */
+  readonly feedKey?: Uint8Array
 }
 
 export class MemoryBlockStore implements BlockStore {

@@ -12,6 +12,8 @@ import type { FeedLink } from './feed-link.js'
 import { Forest, type ForestOptions } from './forest.js'
 import { Reassembler, type ReassemblerOptions } from '../reassembler.js'
 import { DEFAULT_DEDUP_WINDOW } from '../constants.js'
+import { equalBytes } from '../bytes.js'
+import { BroadcastError, ErrorCode } from '../errors.js'
 import {
   DEFAULT_CACHE_BLOCKS, DEFAULT_FEED_K, DEFAULT_FEED_K1, DEFAULT_GAP_GRACE_MS, DEFAULT_HAVE_INTERVAL_MS,
   DEFAULT_TREES, DEFAULT_WANT_BATCH, DEFAULT_WANT_TIMEOUT_MS, MAX_HAVE_INTERVAL_MS, MAX_TREES
@@ -77,7 +79,8 @@ export interface JoinFeedOptions extends CommonOptions {
    */
   dedupWindow?: number
   /**
-   * Keep a full replica: every block, in order, in this store (`FileBlockStore` in Node).
+   * Keep a full replica: every block, in order, in this store (`FileBlockStore` in Node,
+   * `IndexedDbBlockStore` in browsers).
    * Blocks it already holds are verified and loaded first, so a restarted subscriber goes on.
    */
   replica?: BlockStore
@@ -165,6 +168,10 @@ export const Feed = {
     const from = opts.from === undefined || opts.from === 'start' ? 0 : opts.from
     if (from !== 'live') checkCount(from, 'from', 0, Number.MAX_SAFE_INTEGER)
     if (opts.replica !== undefined && from !== 0) throw new RangeError("a replica keeps the whole log: use from: 'start'")
+    const replicaKey = opts.replica?.feedKey
+    if (replicaKey !== undefined && !equalBytes(replicaKey, feedKey)) {
+      throw new BroadcastError(ErrorCode.REPLICA_WRONG_FEED, `the replica belongs to feed ${toBase64Url(replicaKey)}, not ${key}`)
+    }
     const dedupWindow = opts.dedupWindow ?? DEFAULT_DEDUP_WINDOW
     checkCount(dedupWindow, 'dedupWindow', 1, 1 << 24)
     const ed = opts.ed25519 ?? await defaultEd25519()
