@@ -31,7 +31,7 @@ async function startPeer (treeID: string | null): Promise<TestPage> {
 }
 
 const state = async (p: TestPage): Promise<any> => await p.page.evaluate(() => {
-  const { frameTimes: _t, ...rest } = (window as any).state
+  const { frameTimes: _f, swapTimes: _s, ...rest } = (window as any).state
   return { ...rest, stats: (window as any).relay.stats }
 })
 
