@@ -34,10 +34,11 @@ afterEach(async () => {
   await server?.close()
 })
 
-async function startPeer (treeID: string | null, byHand?: string): Promise<TestPage> {
+async function startPeer (treeID: string | null, byHand?: string, camera = false): Promise<TestPage> {
   const p = await browser.open(`${server.url}/media.html`)
   pages.push(p)
-  await p.page.evaluate(({ url, treeID, byHand }) => { (window as any).start(url, treeID, byHand) }, { url: server.url, treeID, byHand })
+  await p.page.evaluate(async ({ url, treeID, byHand, camera }) => { await (window as any).start(url, treeID, byHand, camera) },
+    { url: server.url, treeID, byHand, camera })
   return p
 }
 
@@ -51,10 +52,10 @@ const framesReach = async (p: TestPage, n: number): Promise<void> => {
 }
 
 /** source → f1 → f2 → last, each playing before the next joins; returns them and their peer IDs. */
-async function chain (byHand = false): Promise<{ source: TestPage, f1: TestPage, f2: TestPage, last: TestPage, ids: string[] }> {
+async function chain (byHand = false, camera = false): Promise<{ source: TestPage, f1: TestPage, f2: TestPage, last: TestPage, ids: string[] }> {
   server = await startPageServer({ k: 1, k1: 1 })
   server.page('media.html', PAGE)
-  const source = await startPeer(null, byHand ? BY_HAND.source : undefined)
+  const source = await startPeer(null, byHand ? BY_HAND.source : undefined, camera)
   await source.page.waitForFunction(() => (window as any).state.treeID !== null)
   const treeID = (await state(source)).treeID as string
   const joined: TestPage[] = []
@@ -93,6 +94,19 @@ describe('MediaRelay in pages', () => {
       expect((await state(p)).relayErrors).toEqual([])
       expect(p.errors).toEqual([])
     }
+  })
+
+  test('a camera and a microphone: both tracks are swapped in place, the last page renegotiates nothing', async () => {
+    const { source, f1, f2, last } = await chain(false, true)
+    expect((await state(last)).trackEvents).toBe(2)
+    await f1.close()
+    await f2.page.waitForFunction(() => (window as any).state.swaps.length >= 2, undefined, WAIT)
+    const f2After = await state(f2)
+    expect(f2After.swaps.map((s: { kind: string }) => s.kind).sort()).toEqual(['audio', 'video'])
+    expect(f2After.stats).toEqual({ added: 2, replaced: 2 })
+    await framesReach(last, (await state(last)).frames + MORE_FRAMES)
+    expect(await state(last)).toMatchObject({ discovers: 1, media: 1, streamEvents: 1, trackEvents: 2 })
+    for (const p of [source, f2, last]) expect(p.errors).toEqual([])
   })
 
   test('pages that join at once, some before their upstream has media, all play', async () => {
