@@ -1,7 +1,8 @@
 // Video through a chain of Chromium pages with MediaRelay (source → f1 → f2 → last, k = k1 = 1):
 // f1 is closed, f2 is re-placed under the source and swaps the new track into its sender.
 // Prints, per round, the last page's frames/s before and after, its longest gap between two
-// decoded frames around the repair (the freeze), and when f2 swapped, counted from the close.
+// decoded frames around the repair (the freeze; f2's own too), and when f2 swapped, counted
+// from the close.
 // Run after a build: node bench/media-repair.mjs [rounds]
 import { createServer } from 'node:http'
 import { readFile } from 'node:fs/promises'
@@ -56,24 +57,31 @@ async function round (browser) {
   await f2.waitForFunction(() => window.state.swaps.length >= 1, undefined, { timeout: 30_000 })
   const swappedAt = await f2.evaluate(() => window.state.swapTimes[0])
   await last.waitForFunction((t) => window.state.frameTimes.at(-1) > t, swappedAt + 2 * WINDOW_MS, { timeout: 30_000 })
-  const times = await last.evaluate(() => window.state.frameTimes)
+  const [times, ownTimes] = await Promise.all([last, f2].map((p) => p.evaluate(() => window.state.frameTimes)))
   for (const c of contexts) await c.close().catch(() => {})
   treeServer.close()
   io.close()
 
   const fps = (from, to) => times.filter((t) => t >= from && t < to).length / ((to - from) / 1000)
-  let freeze = 0
-  let resumedAt = closedAt
-  for (let i = 1; i < times.length; i++) {
-    if (times[i] < closedAt || times[i - 1] > swappedAt + WINDOW_MS) continue
-    if (times[i] - times[i - 1] > freeze) { freeze = times[i] - times[i - 1]; resumedAt = times[i] }
-  }
+  const gap = longestGap(times, closedAt, swappedAt + WINDOW_MS)
   return {
     before: fps(closedAt - WINDOW_MS, closedAt),
-    after: fps(resumedAt, resumedAt + WINDOW_MS),
-    freeze,
+    after: fps(gap.resumedAt, gap.resumedAt + WINDOW_MS),
+    freeze: gap.ms,
+    ownFreeze: longestGap(ownTimes, closedAt, swappedAt + WINDOW_MS).ms,
     swap: swappedAt - closedAt
   }
+}
+
+/** The longest gap between two frames from `from` to `to`, and the frame that ended it. */
+function longestGap (times, from, to) {
+  let ms = 0
+  let resumedAt = from
+  for (let i = 1; i < times.length; i++) {
+    if (times[i] < from || times[i - 1] > to) continue
+    if (times[i] - times[i - 1] > ms) { ms = times[i] - times[i - 1]; resumedAt = times[i] }
+  }
+  return { ms, resumedAt }
 }
 
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS })
@@ -82,7 +90,7 @@ try {
   for (let i = 0; i < ROUNDS; i++) {
     const r = await round(browser)
     console.log(`round ${i + 1}: last page ${r.before.toFixed(1)} frames/s before, ${r.after.toFixed(1)} after; ` +
-      `longest gap ${r.freeze.toFixed(0)} ms; f2 swapped ${r.swap} ms after the close`)
+      `longest gap ${r.freeze.toFixed(0)} ms (f2's own ${r.ownFreeze.toFixed(0)} ms); f2 swapped ${r.swap} ms after the close`)
   }
 } finally {
   await browser.close()

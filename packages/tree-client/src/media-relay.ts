@@ -54,7 +54,6 @@ export class MediaRelay extends TypedEmitter<MediaRelayEvents> {
   /** What this peer plays: the source's own stream, or a stable stream the received tracks are swapped into. */
   readonly stream: MediaStream
   destroyed = false
-  #client: PeerTreeClient
   #plan = new MediaPlan<MediaStreamTrack>()
   #upstream: SimplePeer.Instance | null = null
   #links = new Map<string, SimplePeer.Instance>()
@@ -74,7 +73,6 @@ export class MediaRelay extends TypedEmitter<MediaRelayEvents> {
     if (opts.stream === undefined && typeof Stream !== 'function') {
       throw new TypeError('MediaRelay needs MediaStream: run it in a browser, or pass opts.MediaStream')
     }
-    this.#client = client
     this.stream = opts.stream ?? new Stream()
     const onUpstream = (peer: SimplePeer.Instance): void => { if (!this.destroyed) this.#onUpstream(peer) }
     const onDisconnect = (): void => { this.#upstream = null }
