@@ -11,7 +11,9 @@ export const ClientErrorCodes = {
   /** Signing the owner proof for `create({ owner })` failed. */
   OWNER_PROOF_FAILED: 'OWNER_PROOF_FAILED',
   /** An application event handler threw; the error is the `cause`. The tree is not disturbed. */
-  HANDLER_ERROR: 'HANDLER_ERROR'
+  HANDLER_ERROR: 'HANDLER_ERROR',
+  /** A MediaRelay could not add or swap a track on a downstream link (the link was closing). */
+  MEDIA_FAILED: 'MEDIA_FAILED'
 } as const
 export type ClientErrorCode = (typeof ClientErrorCodes)[keyof typeof ClientErrorCodes]
 export type PeerTreeErrorCode = ClientErrorCode | ServerErrorCode
