@@ -10,17 +10,18 @@
  */
 import { TypedEmitter } from './emitter.js'
 
+// Optional fields take `undefined` too: the options a client hands to simple-peer fit here.
 export interface DataPeerOptions {
-  initiator?: boolean
+  initiator?: boolean | undefined
   /** RTCPeerConnection configuration; simple-peer's default STUN servers when absent. */
-  config?: RTCConfiguration
-  channelConfig?: RTCDataChannelInit
-  channelName?: string
+  config?: RTCConfiguration | undefined
+  channelConfig?: RTCDataChannelInit | undefined
+  channelName?: string | undefined
   /** A WebRTC implementation where there is none built in (Node: `require('@roamhq/wrtc')`). */
-  wrtc?: { RTCPeerConnection: typeof RTCPeerConnection }
-  /** Not supported: a DataPeer carries data only. */
-  stream?: never
-  streams?: never
+  wrtc?: { RTCPeerConnection: unknown } | undefined
+  /** Not supported (a TypeError): a DataPeer carries data only. */
+  stream?: unknown
+  streams?: unknown
 }
 
 /** An error of the connection, with simple-peer's `code` strings. */
@@ -72,7 +73,7 @@ export class DataPeer extends TypedEmitter<DataPeerEvents> {
   constructor (opts: DataPeerOptions = {}) {
     super()
     if (opts.stream !== undefined || opts.streams !== undefined) throw new TypeError('DataPeer carries data only: use simple-peer for media')
-    const PeerConnection = opts.wrtc?.RTCPeerConnection ?? globalThis.RTCPeerConnection
+    const PeerConnection = (opts.wrtc?.RTCPeerConnection ?? globalThis.RTCPeerConnection) as typeof RTCPeerConnection
     if (typeof PeerConnection !== 'function') throw new TypeError('No WebRTC here: pass opts.wrtc')
     this.initiator = opts.initiator === true
     const pc = new PeerConnection({ ...DEFAULT_CONFIG, ...opts.config })

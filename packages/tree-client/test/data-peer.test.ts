@@ -12,7 +12,6 @@ import { expect, onTestFinished, test, vi } from 'vitest'
 import { DataPeer, PeerTreeClient as CoreClient } from '../src/core.js'
 import { PeerTreeClient } from '../src/index.js'
 
-const nodeWebRtc = wrtc as unknown as { RTCPeerConnection: typeof RTCPeerConnection }
 
 interface Pair { a: any, b: any }
 
@@ -43,15 +42,15 @@ async function exchange ({ a, b }: Pair): Promise<void> {
 }
 
 test('a DataPeer initiator and a simple-peer answerer connect and carry bytes both ways', async () => {
-  await exchange(pair(new DataPeer({ initiator: true, wrtc: nodeWebRtc }), new SimplePeer({ wrtc })))
+  await exchange(pair(new DataPeer({ initiator: true, wrtc }), new SimplePeer({ wrtc })))
 })
 
 test('a simple-peer initiator and a DataPeer answerer connect and carry bytes both ways', async () => {
-  await exchange(pair(new SimplePeer({ initiator: true, wrtc }), new DataPeer({ wrtc: nodeWebRtc })))
+  await exchange(pair(new SimplePeer({ initiator: true, wrtc }), new DataPeer({ wrtc })))
 })
 
 test('a string sent by simple-peer arrives at a DataPeer as bytes; a close on one end closes the other', async () => {
-  const { a, b } = pair(new SimplePeer({ initiator: true, wrtc }), new DataPeer({ wrtc: nodeWebRtc }))
+  const { a, b } = pair(new SimplePeer({ initiator: true, wrtc }), new DataPeer({ wrtc }))
   await Promise.all([connected(a), connected(b)])
   const got = nextData(b)
   a.send('hello')
@@ -64,7 +63,7 @@ test('a string sent by simple-peer arrives at a DataPeer as bytes; a close on on
 })
 
 test('a malformed signal ends a DataPeer with ERR_SIGNALING, then close; a signal after that throws ERR_DESTROYED', async () => {
-  const peer = new DataPeer({ wrtc: nodeWebRtc })
+  const peer = new DataPeer({ wrtc })
   const events: string[] = []
   peer.on('error', (err) => events.push(err.code))
   const closed = new Promise<void>((resolve) => peer.on('close', () => { events.push('close'); resolve() }))
@@ -75,13 +74,13 @@ test('a malformed signal ends a DataPeer with ERR_SIGNALING, then close; a signa
 })
 
 test('a DataPeer refuses media: it carries data only', () => {
-  expect(() => new DataPeer({ wrtc: nodeWebRtc, stream: {} as never })).toThrow(TypeError)
+  expect(() => new DataPeer({ wrtc, stream: {} })).toThrow(TypeError)
 })
 
 test('peer-tree-client/core has no default peer class; the main entry makes simple-peers', () => {
   const socket = { on () {}, off () {}, emit () {} }
   expect(() => new CoreClient(socket as never, { wrtc })).toThrow(/opts\.Peer/)
-  expect(new CoreClient(socket as never, { Peer: DataPeer as never }).opts.Peer).toBe(DataPeer)
+  expect(new CoreClient(socket as never, { Peer: DataPeer }).opts.Peer).toBe(DataPeer)
   expect(new PeerTreeClient(socket as never, { wrtc }).opts.Peer).toBe(SimplePeer)
 })
 
@@ -93,7 +92,7 @@ test('a core client on DataPeers joins a tree whose source runs simple-peer, and
   const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`
   const sockets = [0, 1].map(() => connectSocket(url, { transports: ['websocket'], forceNew: true }))
   const source = new PeerTreeClient(sockets[0] as never, { wrtc })
-  const viewer = new CoreClient(sockets[1] as never, { Peer: DataPeer as never, wrtc })
+  const viewer = new CoreClient(sockets[1] as never, { Peer: DataPeer, wrtc })
   onTestFinished(async () => {
     viewer.destroy()
     source.destroy()

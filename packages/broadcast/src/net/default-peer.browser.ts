@@ -6,4 +6,4 @@
  */
 import { DataPeer, type PeerConstructor } from 'peer-tree-client/core'
 
-export const DEFAULT_PEER: PeerConstructor | undefined = DataPeer as PeerConstructor
+export const DEFAULT_PEER: PeerConstructor | undefined = DataPeer
