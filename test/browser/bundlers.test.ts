@@ -11,7 +11,7 @@ import { build as viteBuild } from 'vite'
 import { afterAll, afterEach, beforeAll, describe, expect, onTestFinished, test } from 'vitest'
 import { Feed, createNodeEd25519 } from 'peer-tree-broadcast'
 import { Swarm } from '../helpers/swarm.js'
-import { nextEvent } from '../helpers/wait.js'
+import { nextEvent, until } from '../helpers/wait.js'
 import { TestBrowser, type TestPage } from './helpers/chromium.js'
 import { startPageServer, type PageServer } from './helpers/page-server.js'
 
@@ -87,6 +87,8 @@ describe('apps bundled with default settings', () => {
     const [treeID] = await discovered
     const tab = await browser.open(`${server.url}/app.html?tree=${encodeURIComponent(treeID)}`)
     await tab.page.waitForFunction(() => (window as any).upstream === true)
+    // The source writes only to links connected at its end too.
+    await until(() => source.downstreams === 1, { what: 'the source\'s end of the link' })
     const sent = Array.from({ length: 20 }, (_, i) => `m${i}`)
     for (const m of sent) source.client.write(m)
     await tab.page.waitForFunction((n) => (window as any).received.length >= n, sent.length)
