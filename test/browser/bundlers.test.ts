@@ -75,11 +75,10 @@ describe('apps bundled with default settings', () => {
     await feedDelivers(await buildWithVite('feed', dir), { assets: join(dir, 'assets') })
   })
 
-  test('an esbuild app importing peer-tree-client joins a Node source\'s tree; its upstream is a simple-peer (it can pipe)', async () => {
-    const dir = await tempDir()
-    const html = await buildWithEsbuild('tree', dir)
+  /** A Node source's tree, a page of the built app joined to it, and every message received by a simple-peer upstream. */
+  async function treeDelivers (html: string, mounts: Record<string, string>): Promise<void> {
     server = await startPageServer()
-    server.mount('app', dir)
+    for (const [name, dir] of Object.entries(mounts)) server.mount(name, dir)
     server.page('app.html', html)
     const source = swarm.peer(server.url, { name: 'source' })
     const discovered = nextEvent<[string]>(source.client, 'discover')
@@ -95,5 +94,15 @@ describe('apps bundled with default settings', () => {
     expect(await tab.page.evaluate(() => (window as any).received)).toEqual(sent)
     expect(await tab.page.evaluate(() => (window as any).pipes)).toBe(true)
     expect(tab.errors).toEqual([])
+  }
+
+  test('an esbuild app importing peer-tree-client joins a Node source\'s tree; its upstream is a simple-peer (it can pipe)', async () => {
+    const dir = await tempDir()
+    await treeDelivers(await buildWithEsbuild('tree', dir), { app: dir })
+  })
+
+  test('a Vite app importing peer-tree-client joins a Node source\'s tree; its upstream is a simple-peer (it can pipe)', async () => {
+    const dir = await tempDir()
+    await treeDelivers(await buildWithVite('tree', dir), { assets: join(dir, 'assets') })
   })
 })
