@@ -1,5 +1,6 @@
 // A web app as its developer writes it: the package and socket.io's client, imported by name,
 // bundled with the bundler's defaults. It joins the feed named in `?key=` and keeps what it got.
+/* global window, location */
 import { io } from 'socket.io-client'
 import { Feed, verifyLog } from 'peer-tree-broadcast'
 

@@ -1,5 +1,6 @@
 // A web app that imports peer-tree-client by name: it joins the tree named in `?tree=` and
 // keeps every message its upstream peer (a simple-peer instance, as the README promises) sends.
+/* global window, location, TextDecoder */
 import { io } from 'socket.io-client'
 import PeerTreeClient from 'peer-tree-client'
 
