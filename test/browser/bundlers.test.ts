@@ -1,7 +1,7 @@
 // Apps that import the packages by name build with esbuild (`--bundle --platform=browser`) and
 // with Vite (no config file), nothing else set: no polyfills, no aliases. Each app is built
 // here, into a temp dir the page server mounts, and works in Chromium against Node peers.
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -47,6 +47,13 @@ async function buildWithVite (app: string, dir: string): Promise<string> {
   return await readFile(join(dir, 'index.html'), 'utf8')
 }
 
+/** Whether the app's built scripts carry simple-peer (a string only its build has). */
+async function carriesSimplePeer (dir: string): Promise<boolean> {
+  const files = (await readdir(dir, { recursive: true })).filter((f) => f.endsWith('.js'))
+  const code = await Promise.all(files.map(async (f) => await readFile(join(dir, f), 'utf8')))
+  return code.some((c) => c.includes('_needsNegotiation'))
+}
+
 /** A Node source's feed, a page of the built app joined to it, and every entry delivered and verified in the page. */
 async function feedDelivers (html: string, mounts: Record<string, string>): Promise<TestPage> {
   server = await startPageServer()
@@ -68,11 +75,14 @@ describe('apps bundled with default settings', () => {
   test('an esbuild app importing peer-tree-broadcast joins a Node source\'s feed and delivers every entry', async () => {
     const dir = await tempDir()
     await feedDelivers(await buildWithEsbuild('feed', dir), { app: dir })
+    // The bundler took the feed's browser build, whose links are DataPeers.
+    expect(await carriesSimplePeer(dir)).toBe(false)
   })
 
   test('a Vite app importing peer-tree-broadcast joins a Node source\'s feed and delivers every entry', async () => {
     const dir = await tempDir()
     await feedDelivers(await buildWithVite('feed', dir), { assets: join(dir, 'assets') })
+    expect(await carriesSimplePeer(dir)).toBe(false)
   })
 
   /** A Node source's tree, a page of the built app joined to it, and every message received by a simple-peer upstream. */
@@ -99,10 +109,12 @@ describe('apps bundled with default settings', () => {
   test('an esbuild app importing peer-tree-client joins a Node source\'s tree; its upstream is a simple-peer (it can pipe)', async () => {
     const dir = await tempDir()
     await treeDelivers(await buildWithEsbuild('tree', dir), { app: dir })
+    expect(await carriesSimplePeer(dir)).toBe(true)
   })
 
   test('a Vite app importing peer-tree-client joins a Node source\'s tree; its upstream is a simple-peer (it can pipe)', async () => {
     const dir = await tempDir()
     await treeDelivers(await buildWithVite('tree', dir), { assets: join(dir, 'assets') })
+    expect(await carriesSimplePeer(dir)).toBe(true)
   })
 })
