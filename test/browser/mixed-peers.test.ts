@@ -81,4 +81,36 @@ describe('pages on DataPeer and Node peers on simple-peer in one feed', () => {
     expect(await tab.page.evaluate(() => (window as any).seqs)).toEqual(all)
     expect(tab.errors).toEqual([])
   })
+  test('two pages link to each other over DataPeer (one below the other in every tree) and both deliver every entry', async () => {
+    server = await startPageServer()
+    server.page('feed.html', `<!doctype html><meta charset="utf-8">${SCRIPTS}`)
+    const feed = await Feed.create(swarm.socket(server.url), { wrtc, ed25519: createNodeEd25519(), trees: TREES, k: 2, k1: 1 })
+    swarm.onClose(() => feed.close())
+    const tabs = []
+    for (let i = 0; i < 2; i++) {
+      const tab = await browser.open(`${server.url}/feed.html`)
+      await tab.page.evaluate(async (key) => {
+        const w = window as any
+        w.seqs = []
+        w.sub = await w.PeerTreeBroadcast.Feed.join(w.io({ transports: ['websocket'] }), key)
+        w.sub.on('entry', ({ seq }: { seq: number }) => { w.seqs.push(seq) })
+      }, feed.key)
+      await tab.page.waitForFunction((m) => (window as any).sub.forest.upstreams().length === m, TREES)
+      tabs.push(tab)
+    }
+    // The source has one slot per tree, so in every tree one page hangs below the other.
+    const ids = await Promise.all(tabs.map(async (t) => await t.page.evaluate(() => (window as any).sub.forest.clients.map((c: any) => c.peerID))))
+    for (let t = 0; t < TREES; t++) {
+      const snap = await server.treeServer.snapshot(`${feed.key}.${t}`)
+      const parents = [0, 1].map((i) => snap?.peers.find((p) => p.peerID === ids[i]?.[t])?.parent)
+      expect(parents[0] === ids[1]?.[t] || parents[1] === ids[0]?.[t], `tree ${t}`).toBe(true)
+    }
+    const n = 30
+    for (let i = 0; i < n; i++) await feed.append({ i })
+    for (const tab of tabs) {
+      await tab.page.waitForFunction((n) => (window as any).seqs.length >= n, n)
+      expect(await tab.page.evaluate(() => (window as any).seqs)).toEqual(Array.from({ length: n }, (_, i) => i))
+      expect(tab.errors).toEqual([])
+    }
+  })
 })
