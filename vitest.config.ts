@@ -13,6 +13,7 @@ const alias = [
   { find: /^peer-tree-protocol$/, replacement: src('./packages/protocol/src/index.ts') },
   { find: /^peer-tree-server\/protocol$/, replacement: src('./packages/tree-server/src/protocol.ts') },
   { find: /^peer-tree-server$/, replacement: src('./packages/tree-server/src/index.ts') },
+  { find: /^peer-tree-client\/core$/, replacement: src('./packages/tree-client/src/core.ts') },
   { find: /^peer-tree-client$/, replacement: src('./packages/tree-client/src/index.ts') },
   { find: /^peer-tree-broadcast\/archive$/, replacement: src('./packages/broadcast/src/archive.ts') },
   { find: /^peer-tree-broadcast$/, replacement: src('./packages/broadcast/src/index.ts') }

@@ -1,28 +1,49 @@
-import { defineConfig } from 'tsup'
+import { defineConfig, type Options } from 'tsup'
 
-export default defineConfig({
+// The browser builds carry simple-peer's own standalone build, which brings the Node polyfills
+// it needs (Buffer, streams, events) inside it: its package's entry pulls them in as bare
+// Node built-ins that no browser has. socket.io-client is never bundled: the page brings `io`.
+const browser: Options = {
   entry: ['src/index.ts'],
-  // iife: the standalone build for a <script> tag (dist/index.global.js), the global PeerTreeClient.
-  format: ['esm', 'cjs', 'iife'],
-  globalName: 'PeerTreeClient',
-  dts: true,
-  clean: true,
   sourcemap: true,
   target: 'es2022',
+  platform: 'browser',
+  minify: true,
   splitting: false,
-  esbuildOptions (options, { format }) {
-    if (format !== 'iife') return
-    // simple-peer's own standalone browser build carries the Node polyfills it needs (Buffer,
-    // streams, events). socket.io-client is not bundled: the page brings its own `io`.
+  noExternal: [/.*/],
+  esbuildOptions (options) {
     options.alias = { 'simple-peer': 'simple-peer/simplepeer.min.js' }
-    options.platform = 'browser'
-    options.minify = true
-  },
-  // `require('peer-tree-client')` and the global PeerTreeClient are the constructor itself,
-  // with the named exports attached.
-  footer: ({ format }) => format === 'cjs'
-    ? { js: 'module.exports = Object.assign(module.exports.default, module.exports);' }
-    : format === 'iife'
-      ? { js: 'PeerTreeClient = Object.assign(PeerTreeClient.default, PeerTreeClient);' }
+  }
+}
+
+export default defineConfig([
+  {
+    // `core` is the client without simple-peer (its links use the Peer class the caller passes).
+    entry: ['src/index.ts', 'src/core.ts'],
+    format: ['esm', 'cjs'],
+    dts: true,
+    clean: true,
+    sourcemap: true,
+    target: 'es2022',
+    splitting: false,
+    // `require('peer-tree-client')` is the constructor itself, with the named exports attached.
+    footer: ({ format }) => format === 'cjs'
+      ? { js: 'if (typeof module.exports.default === "function") module.exports = Object.assign(module.exports.default, module.exports);' }
       : {}
-})
+  },
+  {
+    // dist/index.global.js, for a <script> tag: the global PeerTreeClient is the constructor,
+    // with the named exports attached.
+    ...browser,
+    format: ['iife'],
+    globalName: 'PeerTreeClient',
+    footer: { js: 'PeerTreeClient = Object.assign(PeerTreeClient.default, PeerTreeClient);' }
+  },
+  {
+    // dist/index.browser.js, an ES module with nothing left to resolve: a <script type=module>
+    // imports it by URL, and it is what bundlers take for browsers (the `browser` condition).
+    ...browser,
+    format: ['esm'],
+    outExtension: () => ({ js: '.browser.js' })
+  }
+])

@@ -1,12 +1,17 @@
-import { PeerTreeClient } from './peer-tree-client.js'
+// peer-tree-client: the client with simple-peer as its WebRTC peer, so the peers handed out in
+// 'upstreamPeer' / 'downstreamPeer' are simple-peer instances (streams, `pipe`), as the
+// original's were. peer-tree-client/core is the same client without simple-peer.
+import SimplePeer from 'simple-peer'
+import { definePeerTreeClient, type PeerTreeClient as Client } from './peer-tree-client.js'
 
-export { PeerTreeClient }
+export const PeerTreeClient = definePeerTreeClient(SimplePeer)
+export type PeerTreeClient = Client
 export type {
   PeerTreeClientOptions, PeerTreeClientEvents, CreateOptions, ConnectOptions, TreeOwner, LinkInfo
 } from './peer-tree-client.js'
 export { PeerTreeError, ClientErrorCodes } from './errors.js'
 export type { ClientErrorCode, PeerTreeErrorCode } from './errors.js'
-export type { PeerOptions } from './create-peer.js'
+export type { PeerOptions, PeerConstructor } from './create-peer.js'
 export { MediaRelay, relayMedia } from './media-relay.js'
 export type { MediaRelayOptions, MediaRelayEvents, MediaRelayStats } from './media-relay.js'
 export { DEFAULT_TIMEOUT_MS } from './constants.js'

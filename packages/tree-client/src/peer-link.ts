@@ -1,8 +1,11 @@
 import type SimplePeer from 'simple-peer'
 import type { PeerId, SessionId } from './protocol.js'
-import { createPeer, type PeerOptions } from './create-peer.js'
+import { createPeer, type PeerConstructor, type PeerOptions } from './create-peer.js'
 
 export type LinkDirection = 'upstream' | 'downstream'
+
+/** The peer options of a link, and the class that makes its peer. */
+export type LinkPeerOptions = PeerOptions & { Peer: PeerConstructor }
 
 export interface PeerLinkHandlers {
   /** The signal to relay to the other end through the server. */
@@ -31,12 +34,13 @@ export class PeerLink {
   #early: Array<['stream' | 'track', unknown[]]> = []
   #handlers: PeerLinkHandlers
 
-  constructor (session: SessionId, remote: PeerId, direction: LinkDirection, opts: PeerOptions, timeoutMs: number, handlers: PeerLinkHandlers) {
+  constructor (session: SessionId, remote: PeerId, direction: LinkDirection, opts: LinkPeerOptions, timeoutMs: number, handlers: PeerLinkHandlers) {
     this.session = session
     this.remote = remote
     this.direction = direction
     this.#handlers = handlers
-    this.peer = createPeer(opts, direction === 'upstream')
+    const { Peer, ...peerOpts } = opts
+    this.peer = createPeer(peerOpts, direction === 'upstream', Peer)
     const peer = this.peer
     peer.on('signal', (signal: unknown) => { if (!this.#ended) handlers.signal(signal) })
     peer.on('stream', (...args: unknown[]) => { if (!this.connected) this.#early.push(['stream', args]) })

@@ -7,10 +7,10 @@ import {
 } from './protocol.js'
 import { requestChallenge, serverIdentity } from './challenge.js'
 import { DEFAULT_TIMEOUT_MS } from './constants.js'
-import type { PeerOptions } from './create-peer.js'
+import type { PeerConstructor, PeerOptions } from './create-peer.js'
 import { TypedEmitter } from './emitter.js'
 import { ClientErrorCodes, PeerTreeError } from './errors.js'
-import { PeerLink } from './peer-link.js'
+import { PeerLink, type LinkPeerOptions } from './peer-link.js'
 import { toBase64Url, randomId } from './encoding.js'
 
 export interface PeerTreeClientOptions extends PeerOptions {
@@ -21,6 +21,12 @@ export interface PeerTreeClientOptions extends PeerOptions {
    * @default 10000
    */
   timeout?: number
+  /**
+   * The WebRTC peer class every link is made with. peer-tree-client's default is simple-peer
+   * (the peers handed out are simple-peer instances, with streams and `pipe`);
+   * peer-tree-client/core has no default and offers `DataPeer`, data only and small.
+   */
+  Peer?: PeerConstructor
 }
 
 /** Signs the server's challenge for an owned tree (see docs/protocol.md, owner proof). */
@@ -86,7 +92,7 @@ class PeerTreeClientImpl extends TypedEmitter<PeerTreeClientEvents> {
   readonly timeout: number
   destroyed = false
   #socket: Socket
-  #peerOpts: PeerOptions
+  #peerOpts: LinkPeerOptions
   #state: State = 'idle'
   #treeID: TreeId | null = null
   #peerID: PeerId | null = null
@@ -112,10 +118,12 @@ class PeerTreeClientImpl extends TypedEmitter<PeerTreeClientEvents> {
     }
     const timeout = opts.timeout ?? DEFAULT_TIMEOUT_MS
     if (!Number.isFinite(timeout) || timeout <= 0) throw new RangeError('opts.timeout must be a positive number of ms')
+    const Peer = opts.Peer
+    if (typeof Peer !== 'function') throw new TypeError('PeerTreeClient needs opts.Peer, a WebRTC peer class (peer-tree-client/core has no default)')
     this.opts = { ...opts }
     this.timeout = timeout
-    const { timeout: _t, ...peerOpts } = this.opts
-    this.#peerOpts = peerOpts
+    const { timeout: _t, Peer: _p, ...peerOpts } = this.opts
+    this.#peerOpts = { ...peerOpts, Peer }
     this.#socket = socket
     this.#bind('tree:discover', (msg: DiscoverMessage) => this.#onDiscover(msg))
     this.#bind('tree:ended', (msg: EndedMessage) => this.#onEnded(msg))
@@ -513,13 +521,22 @@ class PeerTreeClientImpl extends TypedEmitter<PeerTreeClientEvents> {
 
 export type PeerTreeClient = PeerTreeClientImpl
 
-interface PeerTreeClientConstructor {
+export interface PeerTreeClientConstructor {
   new (socket: Socket, opts?: PeerTreeClientOptions): PeerTreeClient
   /** Calling without `new` works too, as with the original. */
   (socket: Socket, opts?: PeerTreeClientOptions): PeerTreeClient
   prototype: PeerTreeClient
 }
 
-export const PeerTreeClient = new Proxy(PeerTreeClientImpl, {
-  apply: (Target, _this, args: [Socket, PeerTreeClientOptions?]) => new Target(...args)
-}) as unknown as PeerTreeClientConstructor
+/**
+ * The PeerTreeClient constructor, callable with or without `new`, whose links are made with
+ * `defaultPeer` unless the options name another `Peer`. The package's entries differ only in it.
+ */
+export function definePeerTreeClient (defaultPeer?: PeerConstructor): PeerTreeClientConstructor {
+  const withPeer = (opts: PeerTreeClientOptions = {}): PeerTreeClientOptions =>
+    opts.Peer !== undefined || defaultPeer === undefined ? opts : { ...opts, Peer: defaultPeer }
+  return new Proxy(PeerTreeClientImpl, {
+    apply: (Target, _this, [socket, opts]: [Socket, PeerTreeClientOptions?]) => new Target(socket, withPeer(opts)),
+    construct: (Target, [socket, opts]: [Socket, PeerTreeClientOptions?], newTarget) => Reflect.construct(Target, [socket, withPeer(opts)], newTarget)
+  }) as unknown as PeerTreeClientConstructor
+}

@@ -1,5 +1,6 @@
 import wrtc from '@roamhq/wrtc'
 import { afterEach, expect, test, vi } from 'vitest'
+import SimplePeer from 'simple-peer'
 import { PeerLink } from '../src/peer-link.js'
 
 afterEach(() => { vi.useRealTimers() })
@@ -7,7 +8,7 @@ afterEach(() => { vi.useRealTimers() })
 test('a link that does not connect ends with "timeout" after exactly its timeout, once', () => {
   vi.useFakeTimers()
   const end = vi.fn()
-  const link = new PeerLink('s1', 'parent', 'upstream', { wrtc }, 1234, { signal: () => {}, connect: () => {}, end })
+  const link = new PeerLink('s1', 'parent', 'upstream', { wrtc, Peer: SimplePeer }, 1234, { signal: () => {}, connect: () => {}, end })
   vi.advanceTimersByTime(1233)
   expect(end).not.toHaveBeenCalled()
   vi.advanceTimersByTime(1)
@@ -20,7 +21,7 @@ test('a link that does not connect ends with "timeout" after exactly its timeout
 
 test('close() ends the link quietly and later signals are dropped', () => {
   const end = vi.fn()
-  const link = new PeerLink('s1', 'child', 'downstream', { wrtc }, 10_000, { signal: () => {}, connect: () => {}, end })
+  const link = new PeerLink('s1', 'child', 'downstream', { wrtc, Peer: SimplePeer }, 10_000, { signal: () => {}, connect: () => {}, end })
   link.close()
   expect(() => link.signal({ type: 'offer', sdp: 'garbage' })).not.toThrow()
   expect(end).not.toHaveBeenCalled()
@@ -29,7 +30,7 @@ test('close() ends the link quietly and later signals are dropped', () => {
 
 test('a malformed relayed signal ends the link with "error" instead of throwing', async () => {
   const end = vi.fn()
-  const link = new PeerLink('s1', 'child', 'downstream', { wrtc }, 10_000, { signal: () => {}, connect: () => {}, end })
+  const link = new PeerLink('s1', 'child', 'downstream', { wrtc, Peer: SimplePeer }, 10_000, { signal: () => {}, connect: () => {}, end })
   link.signal({ type: 'answer', sdp: 'not sdp at all' })
   await vi.waitFor(() => expect(end).toHaveBeenCalledTimes(1))
   expect(end.mock.calls[0]?.[0]).toBe('error')
@@ -45,8 +46,8 @@ test('two links connect, hand out a connected peer, and replay "connect" for lis
       expect(peer.connected).toBe(true)
       peer.on('connect', () => { if (++n === 2) resolve() })
     }
-    child = new PeerLink('s', 'p', 'upstream', { wrtc }, 10_000, { signal: (s) => parent.signal(s), connect: onConnect, end: () => {} })
-    parent = new PeerLink('s', 'c', 'downstream', { wrtc }, 10_000, { signal: (s) => child.signal(s), connect: onConnect, end: () => {} })
+    child = new PeerLink('s', 'p', 'upstream', { wrtc, Peer: SimplePeer }, 10_000, { signal: (s) => parent.signal(s), connect: onConnect, end: () => {} })
+    parent = new PeerLink('s', 'c', 'downstream', { wrtc, Peer: SimplePeer }, 10_000, { signal: (s) => child.signal(s), connect: onConnect, end: () => {} })
   })
   await handedOut
   child.close()

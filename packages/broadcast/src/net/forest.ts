@@ -8,6 +8,7 @@
 import type { Socket } from 'socket.io-client'
 import type SimplePeer from 'simple-peer'
 import { PeerTreeClient, TypedEmitter, type LinkInfo, type PeerTreeClientOptions, type PeerTreeError } from 'peer-tree-client'
+import { DEFAULT_PEER } from './default-peer.js'
 import { FeedLink } from './feed-link.js'
 import { LEAVE_LINGER_MS } from './net-constants.js'
 import type { Frame, ReassemblerOptions } from '../reassembler.js'
@@ -33,7 +34,7 @@ const RETRY_CREATE = new Set(['RATE_LIMITED', 'STORE_UNAVAILABLE'])
 const RETRY_JOIN = new Set(['TREE_NOT_FOUND', 'RATE_LIMITED', 'STORE_UNAVAILABLE', 'TREE_FULL'])
 
 export interface ForestOptions {
-  /** Passed to every PeerTreeClient (`wrtc`, `config`, `timeout`, ...). */
+  /** Passed to every PeerTreeClient (`wrtc`, `config`, `timeout`, `Peer`, ...). */
   peer?: PeerTreeClientOptions
   maxMessageBytes?: number
   maxQueuedBytes?: number
@@ -150,7 +151,7 @@ export class Forest extends TypedEmitter<ForestEvents> {
 
   #client (index: number): PeerTreeClient {
     if (this.clients[index] !== undefined) throw new RangeError(`tree ${index} is already in this forest`)
-    const client = new PeerTreeClient(this.socket, this.#opts.peer ?? {})
+    const client = new PeerTreeClient(this.socket, { ...(DEFAULT_PEER !== undefined && { Peer: DEFAULT_PEER }), ...this.#opts.peer })
     this.clients[index] = client
     const wrap = (direction: 'up' | 'down') => (peer: SimplePeer.Instance, info: LinkInfo): void => {
       if (this.closed) { peer.destroy(); return }
