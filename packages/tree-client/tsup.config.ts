@@ -42,8 +42,13 @@ export default defineConfig([
   {
     // dist/index.browser.js, an ES module with nothing left to resolve: a <script type=module>
     // imports it by URL, and it is what bundlers take for browsers (the `browser` condition).
+    // dist/index.browser.cjs is the same for a `require()` in a browser bundle, which gets the
+    // constructor itself as in Node.
     ...browser,
-    format: ['esm'],
-    outExtension: () => ({ js: '.browser.js' })
+    format: ['esm', 'cjs'],
+    outExtension: ({ format }) => ({ js: format === 'cjs' ? '.browser.cjs' : '.browser.js' }),
+    footer: ({ format }) => format === 'cjs'
+      ? { js: 'if (typeof module.exports.default === "function") module.exports = Object.assign(module.exports.default, module.exports);' }
+      : {}
   }
 ])
