@@ -92,12 +92,11 @@ async function clientFigures (browser, url) {
       const w = window
       w.lat = []
       const client = new w.PeerTreeClient(w.io(url, { transports: ['websocket'] }))
-      let t0
+      const t0 = performance.now()
       client.on('upstreamPeer', (peer) => {
         peer.on('data', (d) => { w.lat.push(performance.timeOrigin + performance.now() - JSON.parse(new TextDecoder().decode(d)).t) })
         resolve(performance.now() - t0)
       })
-      t0 = performance.now()
       client.connect(treeID)
     }), { url, treeID }))
   }

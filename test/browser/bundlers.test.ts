@@ -38,7 +38,7 @@ async function tempDir (): Promise<string> {
 /** `esbuild apps/<app>/main.js --bundle --platform=browser --outfile=<dir>/main.js`; returns the page's HTML. */
 async function buildWithEsbuild (app: string, dir: string): Promise<string> {
   await esbuild({ entryPoints: [join(APPS, app, 'main.js')], bundle: true, platform: 'browser', outfile: join(dir, 'main.js'), logLevel: 'silent' })
-  return `<!doctype html><meta charset="utf-8"><script type="module" src="/app/main.js"></script>`
+  return '<!doctype html><meta charset="utf-8"><script type="module" src="/app/main.js"></script>'
 }
 
 /** `vite build` of apps/<app> with no config file; returns its index.html (assets under /assets/). */

@@ -3,7 +3,7 @@
 // must be dropped before it is verified, delivered or forwarded again. The subscribers' window
 // is shrunk to 256 (from 8,192): the same path, past the window, for a thirtieth of the blocks.
 import { afterEach, expect, test } from 'vitest'
-import { encodeMessage, MemoryBlockStore, MessageType } from 'peer-tree-broadcast'
+import { MemoryBlockStore } from 'peer-tree-broadcast'
 import { Swarm } from '../helpers/swarm.js'
 import { until } from '../helpers/wait.js'
 import { connected, countingEd25519, delivered, honest, relay, SERVER_OPTIONS, source, type Honest } from '../helpers/attackers.js'

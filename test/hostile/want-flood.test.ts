@@ -2,7 +2,6 @@
 // history that exists; a child of an honest relay asks for blocks past the log's end. What
 // the victim serves or passes up is bounded, and the honest subscribers keep getting all.
 import { afterEach, expect, test } from 'vitest'
-import { encodeMessage, MessageType } from 'peer-tree-broadcast'
 import { Swarm } from '../helpers/swarm.js'
 import { until } from '../helpers/wait.js'
 import { appendPaced, connected, delivered, honest, range, relay, SERVER_OPTIONS, source, type Honest } from '../helpers/attackers.js'

@@ -217,7 +217,7 @@ test('a Node subscriber keeps a full replica in a file and goes on from it after
   expect(await verifyLog(await second.sub.export(), feed.feedKey)).toMatchObject({ ok: true, entries: 150 })
 })
 
-test("the source rides out a signalling blip: its trees are created again and subscribers catch up", async () => {
+test('the source rides out a signalling blip: its trees are created again and subscribers catch up', async () => {
   const server = await swarm.server()
   const sourceSocket = swarm.socket(server.url)
   const feed = await Feed.create(sourceSocket, { wrtc, ed25519: ed, trees: 2 })

@@ -24,7 +24,7 @@ const node = createNodeEd25519()
 const webcrypto = createWebCryptoEd25519()
 const { publicKey, secretKey } = await node.generateKeyPair()
 
-async function makeBlocks(entryBytes, perBlock, count) {
+async function makeBlocks (entryBytes, perBlock, count) {
   const blocks = []
   let prevHash = zeroHash()
   for (let i = 0; i < count; i++) {
@@ -37,7 +37,7 @@ async function makeBlocks(entryBytes, perBlock, count) {
 }
 
 /** Runs `step(i)` (verifies block i) for ~SECONDS; returns entries/s wall and per CPU-second. */
-async function measure(blocks, perBlock, inFlight, step) {
+async function measure (blocks, perBlock, inFlight, step) {
   for (let i = 0; i < Math.min(blocks.length, 20); i++) await step(i) // warm-up
   const cpu0 = process.cpuUsage()
   const t0 = performance.now()

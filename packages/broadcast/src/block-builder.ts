@@ -31,7 +31,7 @@ export interface LogTip {
 }
 
 /** The tip after `block`: what a restarted source passes as `tip` to continue the same log. */
-export function tipAfter(block: Block): LogTip {
+export function tipAfter (block: Block): LogTip {
   return { nextIndex: block.index + 1, nextSeq: block.firstSeq + block.count, prevHash: new Uint8Array(headerHash(block.header)) }
 }
 
@@ -67,36 +67,36 @@ interface Queued {
 }
 
 export class BlockBuilder {
-  private readonly feedKey: Uint8Array
-  private readonly secretKey: Uint8Array
-  private readonly signer: Signer
-  private readonly onBlock: (block: VerifiedBlock) => void
-  private readonly maxEntriesPerBlock: number
-  private readonly maxBlockBytes: number
-  private readonly maxEntryBytes: number
-  private queue: Queued[] = []
-  private head = 0
-  private signing = false
-  private failure: BroadcastError | undefined
-  private nextIndex: BlockIndex
-  private nextSeq: Seq
+  readonly #feedKey: Uint8Array
+  readonly #secretKey: Uint8Array
+  readonly #signer: Signer
+  readonly #onBlock: (block: VerifiedBlock) => void
+  readonly #maxEntriesPerBlock: number
+  readonly #maxBlockBytes: number
+  readonly #maxEntryBytes: number
+  #queue: Queued[] = []
+  #head = 0
+  #signing = false
+  #failure: BroadcastError | undefined
+  #nextIndex: BlockIndex
+  #nextSeq: Seq
   /** Seq the next append gets (entries queued and in flight are numbered already). */
-  private assignSeq: Seq
-  private prevHash: Uint8Array
-  private idleWaiters: (() => void)[] = []
+  #assignSeq: Seq
+  #prevHash: Uint8Array
+  #idleWaiters: (() => void)[] = []
 
-  constructor(options: BlockBuilderOptions) {
+  constructor (options: BlockBuilderOptions) {
     if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object')
     assertBytes(options.feedKey, 'feedKey', FEED_KEY_BYTES)
     assertBytes(options.secretKey, 'secretKey', SECRET_KEY_BYTES)
     if (typeof options.signer?.sign !== 'function') throw new TypeError('signer must have a sign(message, secretKey) method')
     if (typeof options.onBlock !== 'function') throw new TypeError('onBlock must be a function')
-    this.maxEntriesPerBlock = options.maxEntriesPerBlock ?? DEFAULT_MAX_ENTRIES_PER_BLOCK
-    this.maxBlockBytes = options.maxBlockBytes ?? DEFAULT_MAX_BLOCK_BYTES
-    this.maxEntryBytes = options.maxEntryBytes ?? DEFAULT_MAX_ENTRY_BYTES
-    assertInteger(this.maxEntriesPerBlock, 'maxEntriesPerBlock', 1, 0xffff_ffff)
-    assertInteger(this.maxBlockBytes, 'maxBlockBytes', 1, MAX_SAFE_U64)
-    assertInteger(this.maxEntryBytes, 'maxEntryBytes', 1, MAX_SAFE_U64)
+    this.#maxEntriesPerBlock = options.maxEntriesPerBlock ?? DEFAULT_MAX_ENTRIES_PER_BLOCK
+    this.#maxBlockBytes = options.maxBlockBytes ?? DEFAULT_MAX_BLOCK_BYTES
+    this.#maxEntryBytes = options.maxEntryBytes ?? DEFAULT_MAX_ENTRY_BYTES
+    assertInteger(this.#maxEntriesPerBlock, 'maxEntriesPerBlock', 1, 0xffff_ffff)
+    assertInteger(this.#maxBlockBytes, 'maxBlockBytes', 1, MAX_SAFE_U64)
+    assertInteger(this.#maxEntryBytes, 'maxEntryBytes', 1, MAX_SAFE_U64)
     const tip = options.tip ?? { nextIndex: 0, nextSeq: 0, prevHash: zeroHash() }
     assertInteger(tip.nextIndex, 'tip.nextIndex', 0, MAX_SAFE_U64)
     assertInteger(tip.nextSeq, 'tip.nextSeq', tip.nextIndex, MAX_SAFE_U64)
@@ -104,24 +104,24 @@ export class BlockBuilder {
     if (tip.nextIndex === 0 && (tip.nextSeq !== 0 || !isZero(tip.prevHash))) {
       throw new RangeError('a new log (nextIndex 0) starts at seq 0 with an all-zero prevHash')
     }
-    this.feedKey = new Uint8Array(options.feedKey)
-    this.secretKey = new Uint8Array(options.secretKey)
-    this.signer = options.signer
-    this.onBlock = options.onBlock
-    this.nextIndex = tip.nextIndex
-    this.nextSeq = tip.nextSeq
-    this.assignSeq = tip.nextSeq
-    this.prevHash = new Uint8Array(tip.prevHash)
+    this.#feedKey = new Uint8Array(options.feedKey)
+    this.#secretKey = new Uint8Array(options.secretKey)
+    this.#signer = options.signer
+    this.#onBlock = options.onBlock
+    this.#nextIndex = tip.nextIndex
+    this.#nextSeq = tip.nextSeq
+    this.#assignSeq = tip.nextSeq
+    this.#prevHash = new Uint8Array(tip.prevHash)
   }
 
   /** The tip after the last signed block (entries still queued are not in it). */
-  get tip(): LogTip {
-    return { nextIndex: this.nextIndex, nextSeq: this.nextSeq, prevHash: new Uint8Array(this.prevHash) }
+  get tip (): LogTip {
+    return { nextIndex: this.#nextIndex, nextSeq: this.#nextSeq, prevHash: new Uint8Array(this.#prevHash) }
   }
 
   /** Entries appended and waiting for a block (not counting those in the block being signed). */
-  get pending(): number {
-    return this.queue.length - this.head
+  get pending (): number {
+    return this.#queue.length - this.#head
   }
 
   /**
@@ -131,81 +131,81 @@ export class BlockBuilder {
    *
    * @example const { seq } = await builder.append({ text: 'hello' })
    */
-  append(value: EntryValue): Promise<Appended> {
-    if (this.failure !== undefined) return Promise.reject(new BroadcastError(ErrorCode.BUILDER_CLOSED, undefined, { cause: this.failure }))
+  append (value: EntryValue): Promise<Appended> {
+    if (this.#failure !== undefined) return Promise.reject(new BroadcastError(ErrorCode.BUILDER_CLOSED, undefined, { cause: this.#failure }))
     let bytes: Uint8Array
     try {
       bytes = encodeEntry(value)
     } catch (err) {
       return Promise.reject(err)
     }
-    if (bytes.length > this.maxEntryBytes) {
+    if (bytes.length > this.#maxEntryBytes) {
       return Promise.reject(
-        new BroadcastError(ErrorCode.ENTRY_TOO_LARGE, `encoded entry is ${bytes.length} bytes, maxEntryBytes is ${this.maxEntryBytes}`)
+        new BroadcastError(ErrorCode.ENTRY_TOO_LARGE, `encoded entry is ${bytes.length} bytes, maxEntryBytes is ${this.#maxEntryBytes}`)
       )
     }
     return new Promise<Appended>((resolve, reject) => {
-      this.queue.push({ bytes, seq: this.assignSeq++, resolve, reject })
-      this.pump()
+      this.#queue.push({ bytes, seq: this.#assignSeq++, resolve, reject })
+      this.#pump()
     })
   }
 
   /** Resolves when every entry appended so far is signed (or the builder failed). */
-  flush(): Promise<void> {
-    if (!this.signing && this.pending === 0) return Promise.resolve()
-    return new Promise((resolve) => this.idleWaiters.push(resolve))
+  flush (): Promise<void> {
+    if (!this.#signing && this.pending === 0) return Promise.resolve()
+    return new Promise((resolve) => this.#idleWaiters.push(resolve))
   }
 
-  private pump(): void {
-    if (this.signing || this.failure !== undefined) return
+  #pump (): void {
+    if (this.#signing || this.#failure !== undefined) return
     if (this.pending === 0) {
-      this.compact()
-      const waiters = this.idleWaiters
-      this.idleWaiters = []
+      this.#compact()
+      const waiters = this.#idleWaiters
+      this.#idleWaiters = []
       for (const w of waiters) w()
       return
     }
-    const batch = this.takeBatch()
-    const index = this.nextIndex
-    const firstSeq = this.nextSeq
-    this.signing = true
+    const batch = this.#takeBatch()
+    const index = this.#nextIndex
+    const firstSeq = this.#nextSeq
+    this.#signing = true
     signBlock(
-      { feedKey: this.feedKey, index, firstSeq, prevHash: this.prevHash, entries: batch.map((q) => q.bytes) },
-      this.secretKey,
-      this.signer
+      { feedKey: this.#feedKey, index, firstSeq, prevHash: this.#prevHash, entries: batch.map((q) => q.bytes) },
+      this.#secretKey,
+      this.#signer
     ).then(
-      (block) => this.signed(block, batch),
-      (err: unknown) => this.fail(err, batch)
+      (block) => this.#signed(block, batch),
+      (err: unknown) => this.#fail(err, batch)
     )
   }
 
-  private takeBatch(): Queued[] {
+  #takeBatch (): Queued[] {
     const batch: Queued[] = []
     let bytes = 0
-    while (this.head < this.queue.length && batch.length < this.maxEntriesPerBlock) {
-      const next = this.queue[this.head] as Queued
-      if (batch.length > 0 && bytes + next.bytes.length > this.maxBlockBytes) break
+    while (this.#head < this.#queue.length && batch.length < this.#maxEntriesPerBlock) {
+      const next = this.#queue[this.#head] as Queued
+      if (batch.length > 0 && bytes + next.bytes.length > this.#maxBlockBytes) break
       batch.push(next)
       bytes += next.bytes.length
-      this.head++
+      this.#head++
     }
     // Under sustained load the queue never drains: drop the consumed slots now and then.
-    if (this.head >= 1024 && this.head * 2 >= this.queue.length) {
-      this.queue = this.queue.slice(this.head)
-      this.head = 0
+    if (this.#head >= 1024 && this.#head * 2 >= this.#queue.length) {
+      this.#queue = this.#queue.slice(this.#head)
+      this.#head = 0
     }
     return batch
   }
 
-  private signed(block: VerifiedBlock, batch: Queued[]): void {
-    this.nextIndex = block.index + 1
-    this.nextSeq = block.firstSeq + block.count
-    this.prevHash = headerHash(block.header)
-    this.signing = false
+  #signed (block: VerifiedBlock, batch: Queued[]): void {
+    this.#nextIndex = block.index + 1
+    this.#nextSeq = block.firstSeq + block.count
+    this.#prevHash = headerHash(block.header)
+    this.#signing = false
     let handoff: unknown
     let failed = false
     try {
-      this.onBlock(block)
+      this.#onBlock(block)
     } catch (err) {
       failed = true
       handoff = err
@@ -214,24 +214,24 @@ export class BlockBuilder {
       if (failed) q.reject(handoff)
       else q.resolve({ seq: q.seq, blockIndex: block.index })
     }
-    this.pump()
+    this.#pump()
   }
 
-  private fail(err: unknown, batch: Queued[]): void {
-    this.signing = false
-    this.failure = new BroadcastError(ErrorCode.SIGN_FAILED, undefined, { cause: err })
-    for (const q of batch) q.reject(this.failure)
-    for (let i = this.head; i < this.queue.length; i++) (this.queue[i] as Queued).reject(this.failure)
-    this.queue = []
-    this.head = 0
-    const waiters = this.idleWaiters
-    this.idleWaiters = []
+  #fail (err: unknown, batch: Queued[]): void {
+    this.#signing = false
+    this.#failure = new BroadcastError(ErrorCode.SIGN_FAILED, undefined, { cause: err })
+    for (const q of batch) q.reject(this.#failure)
+    for (let i = this.#head; i < this.#queue.length; i++) (this.#queue[i] as Queued).reject(this.#failure)
+    this.#queue = []
+    this.#head = 0
+    const waiters = this.#idleWaiters
+    this.#idleWaiters = []
     for (const w of waiters) w()
   }
 
   /** Drops consumed queue slots once the queue drains (keeps shift() off the append path). */
-  private compact(): void {
-    this.queue = []
-    this.head = 0
+  #compact (): void {
+    this.#queue = []
+    this.#head = 0
   }
 }

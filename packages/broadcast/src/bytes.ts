@@ -7,7 +7,7 @@
  * Throws `TypeError` unless `value` is a Uint8Array, `RangeError` unless it has `length`
  * bytes (when given). For arguments of the public API, not for network input.
  */
-export function assertBytes(value: unknown, name: string, length?: number): asserts value is Uint8Array {
+export function assertBytes (value: unknown, name: string, length?: number): asserts value is Uint8Array {
   if (!(value instanceof Uint8Array)) {
     throw new TypeError(`${name} must be a Uint8Array, got ${describe(value)}`)
   }
@@ -17,7 +17,7 @@ export function assertBytes(value: unknown, name: string, length?: number): asse
 }
 
 /** Throws `TypeError`/`RangeError` unless `value` is an integer in [min, max]. */
-export function assertInteger(value: unknown, name: string, min: number, max: number): asserts value is number {
+export function assertInteger (value: unknown, name: string, min: number, max: number): asserts value is number {
   if (typeof value !== 'number' || !Number.isInteger(value)) {
     throw new TypeError(`${name} must be an integer, got ${describe(value)}`)
   }
@@ -25,34 +25,34 @@ export function assertInteger(value: unknown, name: string, min: number, max: nu
 }
 
 /** Equal length and bytes. */
-export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+export function equalBytes (a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
   return true
 }
 
 /** Compares `a` with `len` bytes of `b` from `offset`, without making a view. */
-export function equalAt(a: Uint8Array, b: Uint8Array, offset: number): boolean {
+export function equalAt (a: Uint8Array, b: Uint8Array, offset: number): boolean {
   if (offset < 0 || offset + a.length > b.length) return false
   for (let i = 0; i < a.length; i++) if (a[i] !== b[offset + i]) return false
   return true
 }
 
 /** True when every byte is zero. */
-export function isZero(bytes: Uint8Array): boolean {
+export function isZero (bytes: Uint8Array): boolean {
   for (let i = 0; i < bytes.length; i++) if (bytes[i] !== 0) return false
   return true
 }
 
 /** Lower-case hex, for map keys and messages. */
-export function toHex(bytes: Uint8Array): string {
+export function toHex (bytes: Uint8Array): string {
   let out = ''
   for (let i = 0; i < bytes.length; i++) out += (bytes[i] as number).toString(16).padStart(2, '0')
   return out
 }
 
 /** Parses lower- or upper-case hex; throws on odd length or a bad digit. */
-export function fromHex(hex: string): Uint8Array {
+export function fromHex (hex: string): Uint8Array {
   if (typeof hex !== 'string' || hex.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(hex)) {
     throw new TypeError('hex must be a string of an even number of hex digits')
   }
@@ -61,7 +61,7 @@ export function fromHex(hex: string): Uint8Array {
   return out
 }
 
-function describe(value: unknown): string {
+function describe (value: unknown): string {
   if (value === null) return 'null'
   if (Array.isArray(value)) return 'array'
   if (typeof value === 'object') return (value as object).constructor?.name ?? 'object'

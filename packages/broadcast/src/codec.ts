@@ -24,7 +24,7 @@ export type EntryValue = unknown
  *
  * @example encodeEntry({ text: 'hi' }); encodeEntry(new Uint8Array([1, 2]))
  */
-export function encodeEntry(value: EntryValue): Uint8Array {
+export function encodeEntry (value: EntryValue): Uint8Array {
   try {
     return packr.pack(value)
   } catch (err) {
@@ -38,7 +38,7 @@ export type DecodeEntryResult = { ok: true; value: EntryValue } | { ok: false; r
  * Decodes entry bytes (trusted once the block verified, but still never throws): bytes
  * that are not exactly one msgpack value are `MALFORMED_ENTRY`.
  */
-export function decodeEntry(bytes: Uint8Array): DecodeEntryResult {
+export function decodeEntry (bytes: Uint8Array): DecodeEntryResult {
   if (!(bytes instanceof Uint8Array) || bytes.length === 0) return { ok: false, reason: 'MALFORMED_ENTRY' }
   try {
     return { ok: true, value: unpackr.unpack(bytes) }

@@ -41,36 +41,36 @@ interface InFlight {
 
 export class BlockDedup {
   readonly stats: DedupStats = { accepted: 0, duplicates: 0, rejected: 0 }
-  private readonly seen: LRUCache<BlockIndex, Uint8Array[]>
-  private readonly inFlight = new Map<BlockIndex, InFlight[]>()
+  readonly #seen: LRUCache<BlockIndex, Uint8Array[]>
+  readonly #inFlight = new Map<BlockIndex, InFlight[]>()
 
-  constructor(options: DedupOptions = {}) {
+  constructor (options: DedupOptions = {}) {
     const window = options.window ?? DEFAULT_DEDUP_WINDOW
     assertInteger(window, 'window', 1, 1 << 24)
-    this.seen = new LRUCache<BlockIndex, Uint8Array[]>({ max: window })
+    this.#seen = new LRUCache<BlockIndex, Uint8Array[]>({ max: window })
   }
 
   /** True when a verified block with this index and signature is remembered. */
-  has(index: BlockIndex, signature: Uint8Array): boolean {
+  has (index: BlockIndex, signature: Uint8Array): boolean {
     checkKey(index, signature)
-    const sigs = this.seen.peek(index)
+    const sigs = this.#seen.peek(index)
     if (sigs === undefined) return false
     for (const s of sigs) if (equalBytes(s, signature)) return true
     return false
   }
 
   /** Remembers a verified block's key (admit does this itself). Copies the 64 bytes. */
-  add(index: BlockIndex, signature: Uint8Array): void {
+  add (index: BlockIndex, signature: Uint8Array): void {
     if (this.has(index, signature)) return
     const copy = signature.slice()
-    const sigs = this.seen.get(index)
-    if (sigs === undefined) this.seen.set(index, [copy])
+    const sigs = this.#seen.get(index)
+    if (sigs === undefined) this.#seen.set(index, [copy])
     else sigs.push(copy) // a second signature for one index: a fork, or a non-deterministic signer
   }
 
   /** Indices remembered now (at most `window`). */
-  get size(): number {
-    return this.seen.size
+  get size (): number {
+    return this.#seen.size
   }
 
   /**
@@ -84,7 +84,7 @@ export class BlockDedup {
    * const r = await dedup.admit(index, signature, async () => (checked = await verifyBlock(raw, key, ed)).ok)
    * if (r === 'accepted') feedLog.add(checked.block)
    */
-  async admit(index: BlockIndex, signature: Uint8Array, verify: () => Promise<boolean>): Promise<AdmitResult> {
+  async admit (index: BlockIndex, signature: Uint8Array, verify: () => Promise<boolean>): Promise<AdmitResult> {
     checkKey(index, signature)
     if (typeof verify !== 'function') throw new TypeError('verify must be a function')
     for (;;) {
@@ -92,17 +92,17 @@ export class BlockDedup {
         this.stats.duplicates++
         return 'duplicate'
       }
-      const pending = this.findInFlight(index, signature)
+      const pending = this.#findInFlight(index, signature)
       if (pending === undefined) break
       await pending.done
     }
     const entry: InFlight = { signature: signature.slice(), done: runVerify(verify) }
-    const list = this.inFlight.get(index)
-    if (list === undefined) this.inFlight.set(index, [entry])
+    const list = this.#inFlight.get(index)
+    if (list === undefined) this.#inFlight.set(index, [entry])
     else list.push(entry)
     const ok = await entry.done
-    this.removeInFlight(index, entry)
-    return this.settle(index, signature, ok)
+    this.#removeInFlight(index, entry)
+    return this.#settle(index, signature, ok)
   }
 
   /**
@@ -110,24 +110,24 @@ export class BlockDedup {
    * verified asynchronously right now (then call `admit`, which waits for that result). With
    * nothing in flight, the synchronous check cannot interleave with another copy's.
    */
-  admitSync(index: BlockIndex, signature: Uint8Array, verify: () => boolean): AdmitResult | undefined {
+  admitSync (index: BlockIndex, signature: Uint8Array, verify: () => boolean): AdmitResult | undefined {
     checkKey(index, signature)
     if (this.has(index, signature)) {
       this.stats.duplicates++
       return 'duplicate'
     }
-    if (this.findInFlight(index, signature) !== undefined) return undefined
+    if (this.#findInFlight(index, signature) !== undefined) return undefined
     let ok: boolean
     try {
       ok = verify() === true
     } catch {
       ok = false
     }
-    return this.settle(index, signature, ok)
+    return this.#settle(index, signature, ok)
   }
 
   /** Counts a verification's verdict and remembers the key of a block that passed. */
-  private settle(index: BlockIndex, signature: Uint8Array, ok: boolean): AdmitResult {
+  #settle (index: BlockIndex, signature: Uint8Array, ok: boolean): AdmitResult {
     if (!ok) {
       this.stats.rejected++
       return 'rejected'
@@ -137,23 +137,23 @@ export class BlockDedup {
     return 'accepted'
   }
 
-  private findInFlight(index: BlockIndex, signature: Uint8Array): InFlight | undefined {
-    const list = this.inFlight.get(index)
+  #findInFlight (index: BlockIndex, signature: Uint8Array): InFlight | undefined {
+    const list = this.#inFlight.get(index)
     if (list === undefined) return undefined
     for (const e of list) if (equalBytes(e.signature, signature)) return e
     return undefined
   }
 
-  private removeInFlight(index: BlockIndex, entry: InFlight): void {
-    const list = this.inFlight.get(index)
+  #removeInFlight (index: BlockIndex, entry: InFlight): void {
+    const list = this.#inFlight.get(index)
     if (list === undefined) return
     const at = list.indexOf(entry)
     if (at >= 0) list.splice(at, 1)
-    if (list.length === 0) this.inFlight.delete(index)
+    if (list.length === 0) this.#inFlight.delete(index)
   }
 }
 
-async function runVerify(verify: () => Promise<boolean>): Promise<boolean> {
+async function runVerify (verify: () => Promise<boolean>): Promise<boolean> {
   try {
     return (await verify()) === true
   } catch {
@@ -161,7 +161,7 @@ async function runVerify(verify: () => Promise<boolean>): Promise<boolean> {
   }
 }
 
-function checkKey(index: unknown, signature: unknown): void {
+function checkKey (index: unknown, signature: unknown): void {
   assertInteger(index, 'index', 0, MAX_SAFE_U64)
   assertBytes(signature, 'signature', SIGNATURE_BYTES)
 }

@@ -127,7 +127,7 @@ export class BroadcastError<C extends ErrorCode = ErrorCode> extends Error {
   override readonly name = 'BroadcastError'
   readonly code: C
 
-  constructor(code: C, message?: string, options?: { cause?: unknown }) {
+  constructor (code: C, message?: string, options?: { cause?: unknown }) {
     super(`${code}: ${message ?? DEFAULT_MESSAGES[code]}`, options)
     this.code = code
     const capture = (Error as { captureStackTrace?: (target: object, ctor: unknown) => void }).captureStackTrace

@@ -17,70 +17,71 @@ export interface GapTrackerOptions {
 
 export class GapTracker {
   readonly floor: BlockIndex
-  private readonly starts: number[] = []
-  private readonly ends: number[] = []
-  private count = 0
-  private announced = -1
+  readonly #starts: number[] = []
+  readonly #ends: number[] = []
+  #count = 0
+  #announced = -1
 
-  constructor(options: GapTrackerOptions = {}) {
+  constructor (options: GapTrackerOptions = {}) {
     const floor = options.floor ?? 0
     assertInteger(floor, 'floor', 0, MAX_SAFE_U64)
     this.floor = floor
   }
 
   /** Number of indices held. */
-  get size(): number {
-    return this.count
+  get size (): number {
+    return this.#count
   }
 
   /** Highest index held, -1 when none. */
-  get highestHeld(): number {
-    const n = this.ends.length
-    return n === 0 ? -1 : (this.ends[n - 1] as number)
+  get highestHeld (): number {
+    const n = this.#ends.length
+    return n === 0 ? -1 : (this.#ends[n - 1] as number)
   }
 
   /** Highest index held or announced, -1 when none. */
-  get highestSeen(): number {
-    return Math.max(this.announced, this.highestHeld)
+  get highestSeen (): number {
+    return Math.max(this.#announced, this.highestHeld)
   }
 
   /** The first index at or above the floor that is not held: the end of the contiguous prefix. */
-  get contiguousEnd(): number {
-    const i = this.rangeAtOrBefore(this.floor)
-    if (i >= 0 && (this.ends[i] as number) >= this.floor) return (this.ends[i] as number) + 1
+  get contiguousEnd (): number {
+    const i = this.#rangeAtOrBefore(this.floor)
+    if (i >= 0 && (this.#ends[i] as number) >= this.floor) return (this.#ends[i] as number) + 1
     return this.floor
   }
 
   /** True when `index` is held. */
-  has(index: BlockIndex): boolean {
-    const i = this.rangeAtOrBefore(index)
-    return i >= 0 && index <= (this.ends[i] as number)
+  has (index: BlockIndex): boolean {
+    const i = this.#rangeAtOrBefore(index)
+    return i >= 0 && index <= (this.#ends[i] as number)
   }
 
   /** Notes that a peer holds blocks up to `index` (a HAVE), so what lies below is missing. */
-  announce(index: BlockIndex): void {
+  announce (index: BlockIndex): void {
     assertInteger(index, 'index', -1, MAX_SAFE_U64)
-    if (index > this.announced) this.announced = index
+    if (index > this.#announced) this.#announced = index
   }
 
   /** Marks `index` held; false when it already was. */
-  add(index: BlockIndex): boolean {
+  add (index: BlockIndex): boolean {
     assertInteger(index, 'index', 0, MAX_SAFE_U64)
-    const { starts, ends } = this
+    const starts = this.#starts
+    const ends = this.#ends
     const n = ends.length
     // In-order fast path: extends or follows the last range.
     if (n === 0 || index > (ends[n - 1] as number) + 1) {
       starts.push(index)
       ends.push(index)
-      this.count++
+      this.#count++
       return true
     }
     if (index === (ends[n - 1] as number) + 1) {
       ends[n - 1] = index
-      this.count++
+      this.#count++
       return true
     }
-    const i = this.rangeAtOrBefore(index)
+    const i = this.#rangeAtOrBefore(index)
     if (i >= 0 && index <= (ends[i] as number)) return false
     const joinsLeft = i >= 0 && (ends[i] as number) + 1 === index
     const joinsRight = i + 1 < n && (starts[i + 1] as number) - 1 === index
@@ -96,22 +97,23 @@ export class GapTracker {
       starts.splice(i + 1, 0, index)
       ends.splice(i + 1, 0, index)
     }
-    this.count++
+    this.#count++
     return true
   }
 
   /** Marks every index of `[from, to]` held. */
-  addRange(from: BlockIndex, to: BlockIndex): void {
+  addRange (from: BlockIndex, to: BlockIndex): void {
     assertInteger(from, 'from', 0, MAX_SAFE_U64)
     assertInteger(to, 'to', from, MAX_SAFE_U64)
-    const { starts, ends } = this
+    const starts = this.#starts
+    const ends = this.#ends
     // Ranges i..j touch [from, to] (overlap or adjacent): they merge into one.
-    const i = this.firstRangeEndingAtOrAfter(from - 1)
-    const j = this.rangeAtOrBefore(to + 1)
+    const i = this.#firstRangeEndingAtOrAfter(from - 1)
+    const j = this.#rangeAtOrBefore(to + 1)
     if (i > j) {
       starts.splice(i, 0, from)
       ends.splice(i, 0, to)
-      this.count += to - from + 1
+      this.#count += to - from + 1
       return
     }
     const start = Math.min(from, starts[i] as number)
@@ -120,14 +122,15 @@ export class GapTracker {
     for (let k = i; k <= j; k++) covered += (ends[k] as number) - (starts[k] as number) + 1
     starts.splice(i, j - i + 1, start)
     ends.splice(i, j - i + 1, end)
-    this.count += end - start + 1 - covered
+    this.#count += end - start + 1 - covered
   }
 
   /** Marks `index` not held; false when it was not. */
-  delete(index: BlockIndex): boolean {
+  delete (index: BlockIndex): boolean {
     assertInteger(index, 'index', 0, MAX_SAFE_U64)
-    const { starts, ends } = this
-    const i = this.rangeAtOrBefore(index)
+    const starts = this.#starts
+    const ends = this.#ends
+    const i = this.#rangeAtOrBefore(index)
     if (i < 0 || index > (ends[i] as number)) return false
     const start = starts[i] as number
     const end = ends[i] as number
@@ -143,28 +146,28 @@ export class GapTracker {
       starts.splice(i + 1, 0, index + 1)
       ends.splice(i + 1, 0, end)
     }
-    this.count--
+    this.#count--
     return true
   }
 
   /** The held ranges, ascending (at most `limit`). */
-  ranges(limit: number = Infinity): IndexRange[] {
+  ranges (limit: number = Infinity): IndexRange[] {
     const out: IndexRange[] = []
-    for (let i = 0; i < this.starts.length && out.length < limit; i++) {
-      out.push([this.starts[i] as number, this.ends[i] as number])
+    for (let i = 0; i < this.#starts.length && out.length < limit; i++) {
+      out.push([this.#starts[i] as number, this.#ends[i] as number])
     }
     return out
   }
 
   /** The ranges in `[floor, highestSeen]` not held, ascending (at most `limit`). */
-  missing(limit: number = Infinity): IndexRange[] {
+  missing (limit: number = Infinity): IndexRange[] {
     const out: IndexRange[] = []
     const top = this.highestSeen
     let cursor = this.floor
-    let i = Math.max(0, this.rangeAtOrBefore(this.floor))
-    for (; i < this.starts.length && cursor <= top && out.length < limit; i++) {
-      const start = this.starts[i] as number
-      const end = this.ends[i] as number
+    let i = Math.max(0, this.#rangeAtOrBefore(this.floor))
+    for (; i < this.#starts.length && cursor <= top && out.length < limit; i++) {
+      const start = this.#starts[i] as number
+      const end = this.#ends[i] as number
       if (end < cursor) continue
       if (start > cursor) out.push([cursor, Math.min(start - 1, top)])
       cursor = end + 1
@@ -174,8 +177,8 @@ export class GapTracker {
   }
 
   /** Index of the first range whose end is >= index, the number of ranges when none. */
-  private firstRangeEndingAtOrAfter(index: number): number {
-    const { ends } = this
+  #firstRangeEndingAtOrAfter (index: number): number {
+    const ends = this.#ends
     let lo = 0
     let hi = ends.length
     while (lo < hi) {
@@ -187,8 +190,8 @@ export class GapTracker {
   }
 
   /** Index of the last range whose start is <= index, -1 when none. */
-  private rangeAtOrBefore(index: number): number {
-    const { starts } = this
+  #rangeAtOrBefore (index: number): number {
+    const starts = this.#starts
     let lo = 0
     let hi = starts.length - 1
     let found = -1

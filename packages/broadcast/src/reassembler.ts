@@ -58,46 +58,46 @@ interface Pending {
 /** Rejoins fragments from one sender. Never throws on network input. */
 export class Reassembler {
   readonly stats: ReassemblerStats = { completed: 0, evicted: 0, expired: 0, rejected: 0 }
-  private readonly pending = new Map<number, Pending>()
-  private pendingBytes = 0
-  private readonly maxPendingMessages: number
-  private readonly maxPendingBytes: number
-  private readonly maxMessageBytes: number
-  private readonly maxFragments: number
-  private readonly timeoutMs: number
+  readonly #pending = new Map<number, Pending>()
+  #pendingBytes = 0
+  readonly #maxPendingMessages: number
+  readonly #maxPendingBytes: number
+  readonly #maxMessageBytes: number
+  readonly #maxFragments: number
+  readonly #timeoutMs: number
 
-  constructor(options: ReassemblerOptions = {}) {
-    this.maxPendingMessages = options.maxPendingMessages ?? DEFAULT_MAX_PENDING_MESSAGES
-    this.maxPendingBytes = options.maxPendingBytes ?? DEFAULT_MAX_PENDING_BYTES
-    this.maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_REASSEMBLED_BYTES
-    this.maxFragments = options.maxFragments ?? DEFAULT_MAX_FRAGMENTS
-    this.timeoutMs = options.timeoutMs ?? DEFAULT_REASSEMBLY_TIMEOUT_MS
-    assertInteger(this.maxPendingMessages, 'maxPendingMessages', 1, 1 << 20)
-    assertInteger(this.maxPendingBytes, 'maxPendingBytes', 1, Number.MAX_SAFE_INTEGER)
-    assertInteger(this.maxMessageBytes, 'maxMessageBytes', 1, Number.MAX_SAFE_INTEGER)
-    assertInteger(this.maxFragments, 'maxFragments', 2, 0xffff_ffff)
-    assertInteger(this.timeoutMs, 'timeoutMs', 0, Number.MAX_SAFE_INTEGER)
+  constructor (options: ReassemblerOptions = {}) {
+    this.#maxPendingMessages = options.maxPendingMessages ?? DEFAULT_MAX_PENDING_MESSAGES
+    this.#maxPendingBytes = options.maxPendingBytes ?? DEFAULT_MAX_PENDING_BYTES
+    this.#maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_REASSEMBLED_BYTES
+    this.#maxFragments = options.maxFragments ?? DEFAULT_MAX_FRAGMENTS
+    this.#timeoutMs = options.timeoutMs ?? DEFAULT_REASSEMBLY_TIMEOUT_MS
+    assertInteger(this.#maxPendingMessages, 'maxPendingMessages', 1, 1 << 20)
+    assertInteger(this.#maxPendingBytes, 'maxPendingBytes', 1, Number.MAX_SAFE_INTEGER)
+    assertInteger(this.#maxMessageBytes, 'maxMessageBytes', 1, Number.MAX_SAFE_INTEGER)
+    assertInteger(this.#maxFragments, 'maxFragments', 2, 0xffff_ffff)
+    assertInteger(this.#timeoutMs, 'timeoutMs', 0, Number.MAX_SAFE_INTEGER)
   }
 
   /** The limits in force (the options with their defaults filled in). */
-  get limits(): Required<ReassemblerOptions> {
+  get limits (): Required<ReassemblerOptions> {
     return {
-      maxPendingMessages: this.maxPendingMessages,
-      maxPendingBytes: this.maxPendingBytes,
-      maxMessageBytes: this.maxMessageBytes,
-      maxFragments: this.maxFragments,
-      timeoutMs: this.timeoutMs
+      maxPendingMessages: this.#maxPendingMessages,
+      maxPendingBytes: this.#maxPendingBytes,
+      maxMessageBytes: this.#maxMessageBytes,
+      maxFragments: this.#maxFragments,
+      timeoutMs: this.#timeoutMs
     }
   }
 
   /** Unfinished messages held now. */
-  get pendingMessages(): number {
-    return this.pending.size
+  get pendingMessages (): number {
+    return this.#pending.size
   }
 
   /** Bytes held by unfinished messages now. */
-  get heldBytes(): number {
-    return this.pendingBytes
+  get heldBytes (): number {
+    return this.#pendingBytes
   }
 
   /**
@@ -105,10 +105,10 @@ export class Reassembler {
    * Every piece is a copy in a buffer of its own, so this equals {@link heldBytes}; it is
    * measured, not assumed, so that a regression to views shows.
    */
-  get retainedBytes(): number {
+  get retainedBytes (): number {
     const buffers = new Set<ArrayBufferLike>()
     let total = 0
-    for (const entry of this.pending.values()) {
+    for (const entry of this.#pending.values()) {
       for (const piece of entry.pieces) {
         if (piece === undefined || buffers.has(piece.buffer)) continue
         buffers.add(piece.buffer)
@@ -119,85 +119,85 @@ export class Reassembler {
   }
 
   /** Adds one fragment; returns the whole message's bytes when it was the last piece. */
-  push(fragment: FragmentMessage, now: number = Date.now()): PushResult {
+  push (fragment: FragmentMessage, now: number = Date.now()): PushResult {
     this.expire(now)
     const { id, index, total, bytes } = fragment
-    if (total < 2 || total > this.maxFragments || index < 0 || index >= total || bytes.length === 0) {
-      return this.reject(WireReason.FRAGMENT_INVALID)
+    if (total < 2 || total > this.#maxFragments || index < 0 || index >= total || bytes.length === 0) {
+      return this.#reject(WireReason.FRAGMENT_INVALID)
     }
-    let entry = this.pending.get(id)
+    let entry = this.#pending.get(id)
     if (entry !== undefined && entry.total !== total) {
-      this.drop(id, entry)
-      return this.reject(WireReason.FRAGMENT_CONFLICT)
+      this.#drop(id, entry)
+      return this.#reject(WireReason.FRAGMENT_CONFLICT)
     }
-    if (entry !== undefined && entry.pieces[index] !== undefined) return this.reject(WireReason.FRAGMENT_DUPLICATE)
+    if (entry !== undefined && entry.pieces[index] !== undefined) return this.#reject(WireReason.FRAGMENT_DUPLICATE)
     const size = (entry?.bytes ?? 0) + bytes.length
-    if (size > this.maxMessageBytes || bytes.length > this.maxPendingBytes) {
-      if (entry !== undefined) this.drop(id, entry)
-      return this.reject(WireReason.MESSAGE_TOO_LARGE)
+    if (size > this.#maxMessageBytes || bytes.length > this.#maxPendingBytes) {
+      if (entry !== undefined) this.#drop(id, entry)
+      return this.#reject(WireReason.MESSAGE_TOO_LARGE)
     }
     if (entry === undefined) {
       entry = { total, received: 0, bytes: 0, firstAt: now, pieces: new Array<Uint8Array | undefined>(total) }
-      this.pending.set(id, entry)
+      this.#pending.set(id, entry)
     }
     // A copy in a buffer of its own: a view would pin the whole received frame (a frame may
     // carry far more than its piece), and a Node Buffer's slice() is such a view.
     entry.pieces[index] = new Uint8Array(bytes)
     entry.received++
     entry.bytes += bytes.length
-    this.pendingBytes += bytes.length
+    this.#pendingBytes += bytes.length
     if (entry.received === total) {
-      this.drop(id, entry)
+      this.#drop(id, entry)
       this.stats.completed++
       return { ok: true, done: true, bytes: join(entry.pieces, entry.bytes) }
     }
-    if (!this.enforceCaps(id, entry)) {
-      this.drop(id, entry)
-      return this.reject(WireReason.MESSAGE_TOO_LARGE)
+    if (!this.#enforceCaps(id, entry)) {
+      this.#drop(id, entry)
+      return this.#reject(WireReason.MESSAGE_TOO_LARGE)
     }
     return { ok: true, done: false }
   }
 
   /** Drops unfinished messages older than the timeout. Called by push; callable from a timer. */
-  expire(now: number = Date.now()): void {
+  expire (now: number = Date.now()): void {
     // Map order is insertion order, and firstAt never changes: the oldest come first.
-    for (const [id, entry] of this.pending) {
-      if (now - entry.firstAt < this.timeoutMs) break
-      this.drop(id, entry)
+    for (const [id, entry] of this.#pending) {
+      if (now - entry.firstAt < this.#timeoutMs) break
+      this.#drop(id, entry)
       this.stats.expired++
     }
   }
 
   /** Forgets everything (link closed). */
-  clear(): void {
-    this.pending.clear()
-    this.pendingBytes = 0
+  clear (): void {
+    this.#pending.clear()
+    this.#pendingBytes = 0
   }
 
   /** Evicts the oldest other messages until the caps hold; false if `current` alone breaks them. */
-  private enforceCaps(currentId: number, current: Pending): boolean {
-    const within = (): boolean => this.pending.size <= this.maxPendingMessages && this.pendingBytes <= this.maxPendingBytes
-    for (const [id, entry] of this.pending) {
+  #enforceCaps (currentId: number, current: Pending): boolean {
+    const within = (): boolean => this.#pending.size <= this.#maxPendingMessages && this.#pendingBytes <= this.#maxPendingBytes
+    for (const [id, entry] of this.#pending) {
       if (within()) return true
       if (entry === current && id === currentId) continue
-      this.drop(id, entry)
+      this.#drop(id, entry)
       this.stats.evicted++
     }
     return within()
   }
 
-  private drop(id: number, entry: Pending): void {
-    this.pending.delete(id)
-    this.pendingBytes -= entry.bytes
+  #drop (id: number, entry: Pending): void {
+    this.#pending.delete(id)
+    this.#pendingBytes -= entry.bytes
   }
 
-  private reject(reason: WireReason): PushResult {
+  #reject (reason: WireReason): PushResult {
     this.stats.rejected++
     return { ok: false, reason }
   }
 }
 
-function join(pieces: (Uint8Array | undefined)[], length: number): Uint8Array {
+function join (pieces: (Uint8Array | undefined)[], length: number): Uint8Array {
   const out = new Uint8Array(length)
   let offset = 0
   for (const piece of pieces) {
@@ -224,11 +224,11 @@ export type ReceiveResult = { ok: true; frame: Frame | undefined } | { ok: false
 export class FrameDecoder {
   readonly reassembler: Reassembler
 
-  constructor(options: ReassemblerOptions = {}) {
+  constructor (options: ReassemblerOptions = {}) {
     this.reassembler = new Reassembler(options)
   }
 
-  receive(bytes: Uint8Array, now: number = Date.now()): ReceiveResult {
+  receive (bytes: Uint8Array, now: number = Date.now()): ReceiveResult {
     const decoded = decodeMessage(bytes)
     if (!decoded.ok) return decoded
     const { message } = decoded

@@ -74,11 +74,11 @@ const packr = new Packr({ useRecords: false })
 // No copyBuffers: binary fields are views into the received bytes (zero copy).
 const unpackr = new Unpackr({ useRecords: false })
 
-function isIndex(v: unknown): v is number {
+function isIndex (v: unknown): v is number {
   return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= MAX_SAFE_U64
 }
 
-function isRange(v: unknown): v is [number, number] {
+function isRange (v: unknown): v is [number, number] {
   return Array.isArray(v) && v.length >= 2 && isIndex(v[0]) && isIndex(v[1]) && v[0] <= v[1]
 }
 
@@ -86,7 +86,7 @@ function isRange(v: unknown): v is [number, number] {
  * Encodes one message (never fragments; see {@link FrameEncoder}). Throws TypeError /
  * RangeError for a malformed message: this is our own output, a bug if wrong.
  */
-export function encodeMessage(message: WireMessage): Uint8Array {
+export function encodeMessage (message: WireMessage): Uint8Array {
   if (typeof message !== 'object' || message === null) throw new TypeError('message must be an object')
   switch (message.type) {
     case MessageType.BLOCK: {
@@ -126,12 +126,12 @@ const MALFORMED = { ok: false, reason: WireReason.MALFORMED_MESSAGE } as const
 const NON_CANONICAL = { ok: false, reason: WireReason.NON_CANONICAL_BLOCK } as const
 
 /** Bytes of the shortest msgpack `bin` holding `length` bytes (bin8, bin16, bin32). */
-function binBytes(length: number): number {
+function binBytes (length: number): number {
   return length + (length < 0x100 ? 2 : length < 0x1_0000 ? 3 : 5)
 }
 
 /** Bytes of the shortest msgpack array header for `length` elements (fixarray, array16, array32). */
-function arrayHeaderBytes(length: number): number {
+function arrayHeaderBytes (length: number): number {
   return length < 0x10 ? 1 : length < 0x1_0000 ? 3 : 5
 }
 
@@ -140,7 +140,7 @@ function arrayHeaderBytes(length: number): number {
  * not one of our shapes are `MALFORMED_MESSAGE`, an unknown type is `UNKNOWN_TYPE`.
  * Block fields are only type-checked here; sizes and signatures are verifyBlock's job.
  */
-export function decodeMessage(bytes: Uint8Array): DecodeMessageResult {
+export function decodeMessage (bytes: Uint8Array): DecodeMessageResult {
   if (!(bytes instanceof Uint8Array) || bytes.length === 0) return MALFORMED
   let value: unknown
   try {
@@ -216,16 +216,16 @@ export interface FrameEncoderOptions {
  */
 export class FrameEncoder {
   readonly maxMessageBytes: number
-  private nextId = 0
+  #nextId = 0
 
-  constructor(options: FrameEncoderOptions = {}) {
+  constructor (options: FrameEncoderOptions = {}) {
     const max = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES
     assertInteger(max, 'maxMessageBytes', MIN_MAX_MESSAGE_BYTES, 0xffff_ffff)
     this.maxMessageBytes = max
   }
 
   /** The frames that carry `message`: itself when small enough, else its fragments. */
-  encode(message: WireMessage): Uint8Array[] {
+  encode (message: WireMessage): Uint8Array[] {
     return this.split(encodeMessage(message))
   }
 
@@ -233,13 +233,13 @@ export class FrameEncoder {
    * The frames that carry already-encoded message bytes (e.g. a received block being
    * forwarded): `[bytes]` when they fit, else FRAGMENTs with this link's next id.
    */
-  split(bytes: Uint8Array): Uint8Array[] {
+  split (bytes: Uint8Array): Uint8Array[] {
     assertBytes(bytes, 'bytes')
     if (bytes.length <= this.maxMessageBytes) return [bytes]
     const chunk = this.maxMessageBytes - FRAGMENT_OVERHEAD_BYTES
     const total = Math.ceil(bytes.length / chunk)
-    const id = this.nextId
-    this.nextId = (this.nextId + 1) >>> 0
+    const id = this.#nextId
+    this.#nextId = (this.#nextId + 1) >>> 0
     const frames: Uint8Array[] = new Array(total)
     for (let index = 0; index < total; index++) {
       const piece = bytes.subarray(index * chunk, Math.min(bytes.length, (index + 1) * chunk))

@@ -15,7 +15,7 @@ import { testKeyPair } from './helpers.js'
 
 const keyPair = testKeyPair('builder')
 
-function builder(options: Partial<ConstructorParameters<typeof BlockBuilder>[0]> = {}) {
+function builder (options: Partial<ConstructorParameters<typeof BlockBuilder>[0]> = {}) {
   const blocks: VerifiedBlock[] = []
   const b = new BlockBuilder({
     feedKey: keyPair.publicKey,
@@ -28,18 +28,18 @@ function builder(options: Partial<ConstructorParameters<typeof BlockBuilder>[0]>
 }
 
 /** A signer whose signatures complete only when released (to hold a sign "in flight"). */
-function gatedSigner(): Signer & { release(): void; waiting: number } {
+function gatedSigner (): Signer & { release(): void; waiting: number } {
   let gates: (() => void)[] = []
   return {
-    get waiting() {
+    get waiting () {
       return gates.length
     },
-    release() {
+    release () {
       const g = gates
       gates = []
       g.forEach((f) => f())
     },
-    async sign(msg, sk) {
+    async sign (msg, sk) {
       await new Promise<void>((resolve) => gates.push(resolve))
       return nobleEd25519.sign(msg, sk)
     }

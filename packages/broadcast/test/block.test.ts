@@ -17,7 +17,7 @@ const keyPair = testKeyPair('block')
 const other = testKeyPair('other feed')
 const ed = nobleEd25519
 
-async function sample(): Promise<RawBlock> {
+async function sample (): Promise<RawBlock> {
   const [, , b] = await makeChain(3, { keyPair, sizes: [3, 1, 3] })
   return { header: b!.header, signature: b!.signature, entries: b!.entries }
 }

@@ -4,7 +4,7 @@ import { makeChain, shuffled, signRaw, testKeyPair } from './helpers.js'
 
 const keyPair = testKeyPair('feed-log')
 
-function collect(options: ConstructorParameters<typeof FeedLog>[1] = {}): { log: FeedLog; seen: DeliveredEntry[] } {
+function collect (options: ConstructorParameters<typeof FeedLog>[1] = {}): { log: FeedLog; seen: DeliveredEntry[] } {
   const seen: DeliveredEntry[] = []
   const log = new FeedLog(keyPair.publicKey, { onEntry: (e) => seen.push(e), ...options })
   return { log, seen }

@@ -76,10 +76,16 @@ describe('GapTracker', () => {
         const model = new Set<number>()
         let announced = -1
         for (const o of ops) {
-          if (o.op === 'add') expect(g.add(o.i)).toBe(!model.has(o.i)), model.add(o.i)
-          else if (o.op === 'delete') expect(g.delete(o.i)).toBe(model.has(o.i)), model.delete(o.i)
-          else if (o.op === 'announce') g.announce(o.i), (announced = Math.max(announced, o.i))
-          else if (o.op === 'range') {
+          if (o.op === 'add') {
+            expect(g.add(o.i)).toBe(!model.has(o.i))
+            model.add(o.i)
+          } else if (o.op === 'delete') {
+            expect(g.delete(o.i)).toBe(model.has(o.i))
+            model.delete(o.i)
+          } else if (o.op === 'announce') {
+            g.announce(o.i)
+            announced = Math.max(announced, o.i)
+          } else if (o.op === 'range') {
             g.addRange(o.from, o.from + o.len)
             for (let k = o.from; k <= o.from + o.len; k++) model.add(k)
           }

@@ -16,7 +16,7 @@ import { sha256Noble } from '../src/crypto/hash.js'
 noble.hashes.sha512 ??= sha512
 
 /** A key pair derived from a label: the same label gives the same keys everywhere. */
-export function testKeyPair(label: string): KeyPair {
+export function testKeyPair (label: string): KeyPair {
   const secretKey = sha256Noble(new TextEncoder().encode(`peer-tree test key: ${label}`))
   return { secretKey, publicKey: noble.getPublicKey(secretKey) }
 }
@@ -31,7 +31,7 @@ export interface ChainOptions {
 }
 
 /** Signs `n` chained blocks. */
-export async function makeChain(n: number, options: ChainOptions = {}): Promise<VerifiedBlock[]> {
+export async function makeChain (n: number, options: ChainOptions = {}): Promise<VerifiedBlock[]> {
   const keyPair = options.keyPair ?? testKeyPair('feed')
   const signer = options.signer ?? nobleEd25519
   const value = options.value ?? ((seq: number) => ({ seq, text: `entry ${seq}` }))
@@ -50,7 +50,7 @@ export async function makeChain(n: number, options: ChainOptions = {}): Promise<
 }
 
 /** A validly signed block built from explicit (possibly wrong) fields: the source misbehaving. */
-export function signRaw(
+export function signRaw (
   keyPair: KeyPair,
   fields: { index: number; firstSeq: number; prevHash: Uint8Array; entries: Uint8Array[]; feedKey?: Uint8Array }
 ): Promise<VerifiedBlock> {
@@ -58,14 +58,14 @@ export function signRaw(
 }
 
 /** A copy of `bytes` with byte `at` XOR-ed with `mask`. */
-export function flip(bytes: Uint8Array, at: number, mask = 1): Uint8Array {
+export function flip (bytes: Uint8Array, at: number, mask = 1): Uint8Array {
   const out = new Uint8Array(bytes)
   out[at] = (out[at] as number) ^ mask
   return out
 }
 
 /** A spy-able verifier wrapper that counts calls. */
-export function countingVerifier(inner = nobleEd25519): { verify: typeof inner.verify; calls: number } {
+export function countingVerifier (inner = nobleEd25519): { verify: typeof inner.verify; calls: number } {
   const v = {
     calls: 0,
     verify: (sig: Uint8Array, msg: Uint8Array, key: Uint8Array) => {
@@ -77,7 +77,7 @@ export function countingVerifier(inner = nobleEd25519): { verify: typeof inner.v
 }
 
 /** Shuffles a copy with a seeded PRNG (mulberry32). */
-export function shuffled<T>(items: readonly T[], seed: number): T[] {
+export function shuffled<T> (items: readonly T[], seed: number): T[] {
   const out = items.slice()
   let s = seed >>> 0
   const rand = (): number => {

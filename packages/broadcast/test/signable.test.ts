@@ -73,8 +73,8 @@ describe('parseHeader rejects as values, never throws', () => {
     ['count 0', encodeZeroCount(), 'MALFORMED'],
     ['index above 2^53', mutate((h) => (h[50] = 0x01)), 'MALFORMED'],
     ['firstSeq above 2^53', mutate((h) => (h[58] = 0x80)), 'MALFORMED'],
-    ['firstSeq below index', mutate((h) => (h.fill(0, 58, 66), (h[65] = 1))), 'MALFORMED'],
-    ['block 0 with a prevHash', mutate((h) => (h.fill(0, 50, 66), (h[65] = 0))), 'MALFORMED'],
+    ['firstSeq below index', mutate((h) => { h.fill(0, 58, 66); h[65] = 1 }), 'MALFORMED'],
+    ['block 0 with a prevHash', mutate((h) => { h.fill(0, 50, 66); h[65] = 0 }), 'MALFORMED'],
     ...HOSTILE_VALUES.map(([label, v]): [string, unknown, string] => [label, v, 'MALFORMED'])
   ]
   it.each(cases)('%s', (_label, bytes, reason) => {
@@ -86,7 +86,7 @@ describe('parseHeader rejects as values, never throws', () => {
     expect(peekBlockIndex(new Uint8Array(50))).toBeUndefined()
   })
 
-  function encodeZeroCount(): Uint8Array {
+  function encodeZeroCount (): Uint8Array {
     const h = new Uint8Array(102)
     h.set(good.subarray(0, 102))
     h.fill(0, 66, 70)

@@ -21,7 +21,7 @@ const vectors = JSON.parse(readFileSync(FILE, 'utf8')) as VectorFile
 const key = fromHex(vectors.key)
 
 /** Independent check: node:crypto with the raw key wrapped as SPKI, no code of ours involved. */
-function opensslVerify(header: Uint8Array, signature: Uint8Array): boolean {
+function opensslVerify (header: Uint8Array, signature: Uint8Array): boolean {
   const spki = Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), Buffer.from(key)])
   const keyObject = nodeCrypto.createPublicKey({ key: spki, format: 'der', type: 'spki' })
   try {

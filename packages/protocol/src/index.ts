@@ -212,7 +212,6 @@ export interface ServerToClientEvents {
   'peer:signal': (msg: SignalMessage) => void
 }
 
-// eslint-disable-next-line @typescript-eslint/no-empty-interface
 export interface InterServerEvents {}
 
 export interface SocketData {

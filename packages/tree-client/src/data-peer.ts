@@ -186,7 +186,7 @@ export class DataPeer extends TypedEmitter<DataPeerEvents> {
       // A stack without the bufferedamountlow event (@roamhq/wrtc): look for the drain, and
       // report it through the same handler, so a writer waiting on it is not stuck for good.
       this.#drainPoll = setInterval(() => {
-        if (channel.bufferedAmount <= LOW_WATER_BYTES) channel.onbufferedamountlow?.call(channel, new Event('bufferedamountlow'))
+        if (channel.bufferedAmount <= LOW_WATER_BYTES) channel.onbufferedamountlow?.(new Event('bufferedamountlow'))
       }, DRAIN_POLL_MS)
       ;(this.#drainPoll as { unref?: () => void }).unref?.()
     }

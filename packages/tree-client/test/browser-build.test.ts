@@ -42,7 +42,9 @@ test('a <script> of it defines the global PeerTreeClient constructor and bundles
 })
 
 test('the standalone client joins a tree over real WebRTC and receives data', async () => {
-  const Standalone = new Function(`${script()}\nreturn PeerTreeClient`)() as typeof PeerTreeClient
+  const scope: Record<string, unknown> = { ...globalThis }
+  runInNewContext(script(), scope)
+  const Standalone = scope.PeerTreeClient as typeof PeerTreeClient
   const http = createServer()
   const io = new Server(http)
   const treeServer = new PeerTreeServer(io)

@@ -15,7 +15,6 @@ vi.mock('../src/create-peer.js', async (importOriginal) => {
 const made = vi.mocked(createPeer)
 beforeEach(() => { made.mockClear() })
 
-
 test('the downstream end is the WebRTC initiator, and opts reach simple-peer in both directions', () => {
   const socket = fakeSocket()
   const config = { iceServers: [] }

@@ -4,7 +4,6 @@ import { describe, expect, test, vi } from 'vitest'
 import { DEFAULT_TIMEOUT_MS, PeerTreeClient, PeerTreeError } from '../src/index.js'
 import { fakeSocket } from './helpers/fake-socket.js'
 
-
 test('works with and without new, and never mutates the options object', () => {
   const opts = { wrtc, timeout: 500 }
   const frozen = Object.freeze({ ...opts })

@@ -12,7 +12,6 @@ import { expect, onTestFinished, test, vi } from 'vitest'
 import { DataPeer, PeerTreeClient as CoreClient } from '../src/core.js'
 import { PeerTreeClient } from '../src/index.js'
 
-
 interface Pair { a: any, b: any }
 
 /** Two peers whose signals are relayed to each other directly, as the server would. */

@@ -35,7 +35,7 @@ import type { Change, TxEnv } from './transitions.js'
 import { createValidators, echoOf } from './validate.js'
 
 /** Any socket.io Server: the application's may be typed with its own events, or not at all. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+
 export type AnyServer = Server<any, any, any, any>
 
 /** Events of a PeerTreeServer. An `'error'` without a listener is dropped, never thrown. */

@@ -106,8 +106,19 @@ export function newTree (p: NewTree): TreeState {
 function newMember (role: MemberRole, token: string): MemberState {
   const room = role === 'leaf' ? -1 : 0
   return {
-    parent: null, session: null, children: [], role, confirmed: false, parentConfirmed: false, failedParents: [],
-    detached: false, token, epoch: 0, slot: room, relayRoom: room, leafParent: -1
+    parent: null,
+    session: null,
+    children: [],
+    role,
+    confirmed: false,
+    parentConfirmed: false,
+    failedParents: [],
+    detached: false,
+    token,
+    epoch: 0,
+    slot: room,
+    relayRoom: room,
+    leafParent: -1
   }
 }
 

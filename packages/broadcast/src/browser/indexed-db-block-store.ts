@@ -60,7 +60,7 @@ function ownBytes (bytes: Uint8Array): Uint8Array {
 function batch (): Batch {
   let resolve!: () => void
   let reject!: (err: unknown) => void
-  const done = new Promise<void>((res, rej) => { resolve = res; reject = rej })
+  const done = new Promise<void>((_resolve, _reject) => { resolve = _resolve; reject = _reject })
   // A failed write also fails the store: callers that do not await it lose nothing by it.
   done.catch(() => {})
   return { records: [], done, resolve, reject }

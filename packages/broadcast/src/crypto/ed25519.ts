@@ -56,20 +56,20 @@ export interface Ed25519 extends Signer, Verifier {
 const SPKI_PREFIX = fromHex('302a300506032b6570032100')
 const PKCS8_PREFIX = fromHex('302e020100300506032b657004220420')
 
-function wrap(prefix: Uint8Array, raw: Uint8Array): Uint8Array {
+function wrap (prefix: Uint8Array, raw: Uint8Array): Uint8Array {
   const out = new Uint8Array(prefix.length + raw.length)
   out.set(prefix, 0)
   out.set(raw, prefix.length)
   return out
 }
 
-function checkVerifyArgs(signature: unknown, message: unknown, publicKey: unknown): void {
+function checkVerifyArgs (signature: unknown, message: unknown, publicKey: unknown): void {
   assertBytes(signature, 'signature', SIGNATURE_BYTES)
   assertBytes(message, 'message')
   assertBytes(publicKey, 'publicKey', FEED_KEY_BYTES)
 }
 
-function checkSignArgs(message: unknown, secretKey: unknown): void {
+function checkSignArgs (message: unknown, secretKey: unknown): void {
   assertBytes(message, 'message')
   assertBytes(secretKey, 'secretKey', SECRET_KEY_BYTES)
 }
@@ -79,26 +79,26 @@ function checkSignArgs(message: unknown, secretKey: unknown): void {
  * the key bytes; the last key is checked first without building a string (a feed has one key).
  */
 class KeyCache<V extends {}> {
-  private readonly lru: LRUCache<string, V>
-  private lastBytes: Uint8Array | undefined
-  private lastValue: V | undefined
+  readonly #lru: LRUCache<string, V>
+  #lastBytes: Uint8Array | undefined
+  #lastValue: V | undefined
 
-  constructor(max: number) {
-    this.lru = new LRUCache<string, V>({ max })
+  constructor (max: number) {
+    this.#lru = new LRUCache<string, V>({ max })
   }
 
-  get(bytes: Uint8Array, make: (bytes: Uint8Array) => V): V {
-    if (this.lastBytes !== undefined && this.lastValue !== undefined && equalBytes(this.lastBytes, bytes)) {
-      return this.lastValue
+  get (bytes: Uint8Array, make: (bytes: Uint8Array) => V): V {
+    if (this.#lastBytes !== undefined && this.#lastValue !== undefined && equalBytes(this.#lastBytes, bytes)) {
+      return this.#lastValue
     }
     const hex = toHex(bytes)
-    let value = this.lru.get(hex)
+    let value = this.#lru.get(hex)
     if (value === undefined) {
       value = make(new Uint8Array(bytes))
-      this.lru.set(hex, value)
+      this.#lru.set(hex, value)
     }
-    this.lastBytes = new Uint8Array(bytes)
-    this.lastValue = value
+    this.#lastBytes = new Uint8Array(bytes)
+    this.#lastValue = value
     return value
   }
 }
@@ -106,7 +106,7 @@ class KeyCache<V extends {}> {
 // ---------------------------------------------------------------- noble
 
 let nobleReady = false
-function ensureNobleSync(): void {
+function ensureNobleSync (): void {
   if (nobleReady) return
   // The synchronous API needs a sha512; @noble/hashes is already a dependency.
   if (noble.hashes.sha512 === undefined) noble.hashes.sha512 = sha512
@@ -119,22 +119,22 @@ function ensureNobleSync(): void {
  */
 export const nobleEd25519: Ed25519 = {
   backendName: 'noble',
-  async generateKeyPair() {
+  async generateKeyPair () {
     ensureNobleSync()
     const { secretKey, publicKey } = noble.keygen()
     return { publicKey, secretKey }
   },
-  async getPublicKey(secretKey) {
+  async getPublicKey (secretKey) {
     assertBytes(secretKey, 'secretKey', SECRET_KEY_BYTES)
     ensureNobleSync()
     return noble.getPublicKey(secretKey)
   },
-  async sign(message, secretKey) {
+  async sign (message, secretKey) {
     checkSignArgs(message, secretKey)
     ensureNobleSync()
     return noble.sign(message, secretKey)
   },
-  async verify(signature, message, publicKey) {
+  async verify (signature, message, publicKey) {
     checkVerifyArgs(signature, message, publicKey)
     ensureNobleSync()
     try {
@@ -150,11 +150,11 @@ export const nobleEd25519: Ed25519 = {
 const ED25519 = { name: 'Ed25519' } as const
 
 /** WebCrypto's typings want ArrayBuffer-backed views; ours may be Node Buffers over pooled memory. */
-function src(bytes: Uint8Array): BufferSource {
+function src (bytes: Uint8Array): BufferSource {
   return bytes as Uint8Array<ArrayBuffer>
 }
 
-function base64UrlToBytes(text: string): Uint8Array {
+function base64UrlToBytes (text: string): Uint8Array {
   const b64 = text.replace(/-/g, '+').replace(/_/g, '/')
   const bin = atob(b64 + '='.repeat((4 - (b64.length % 4)) % 4))
   const out = new Uint8Array(bin.length)
@@ -167,7 +167,7 @@ function base64UrlToBytes(text: string): Uint8Array {
  * verify is one `subtle.verify` call. Throws BACKEND_UNAVAILABLE without `crypto.subtle`;
  * whether the runtime supports Ed25519 is checked by {@link webCryptoSupportsEd25519}.
  */
-export function createWebCryptoEd25519(
+export function createWebCryptoEd25519 (
   subtle: SubtleCrypto | undefined = globalThis.crypto?.subtle,
   options: { keyCacheSize?: number } = {}
 ): Ed25519 {
@@ -187,25 +187,25 @@ export function createWebCryptoEd25519(
 
   return {
     backendName: 'webcrypto',
-    async generateKeyPair() {
+    async generateKeyPair () {
       const pair = (await s.generateKey(ED25519, true, ['sign', 'verify'])) as CryptoKeyPair
       const pkcs8 = new Uint8Array(await s.exportKey('pkcs8', pair.privateKey))
       const publicKey = new Uint8Array(await s.exportKey('raw', pair.publicKey))
       return { publicKey, secretKey: pkcs8.slice(pkcs8.length - SECRET_KEY_BYTES) }
     },
-    async getPublicKey(secretKey) {
+    async getPublicKey (secretKey) {
       assertBytes(secretKey, 'secretKey', SECRET_KEY_BYTES)
       const key = await s.importKey('pkcs8', src(wrap(PKCS8_PREFIX, secretKey)), ED25519, true, ['sign'])
       const jwk = await s.exportKey('jwk', key)
       if (typeof jwk.x !== 'string') throw new BroadcastError(ErrorCode.BACKEND_UNAVAILABLE, 'WebCrypto gave no public key')
       return base64UrlToBytes(jwk.x)
     },
-    async sign(message, secretKey) {
+    async sign (message, secretKey) {
       checkSignArgs(message, secretKey)
       const key = await secretKeys.get(secretKey, importSecret)
       return new Uint8Array(await s.sign(ED25519, key, src(message)))
     },
-    async verify(signature, message, publicKey) {
+    async verify (signature, message, publicKey) {
       checkVerifyArgs(signature, message, publicKey)
       const key = await publicKeys.get(publicKey, importPublic)
       if (key === null) return false
@@ -232,7 +232,7 @@ const VECTOR = {
  * True when `subtle` signs and verifies Ed25519 correctly: the RFC 8032 vector verifies,
  * a corrupted copy does not, and signing the vector's message reproduces its signature.
  */
-export async function webCryptoSupportsEd25519(subtle: SubtleCrypto | undefined = globalThis.crypto?.subtle): Promise<boolean> {
+export async function webCryptoSupportsEd25519 (subtle: SubtleCrypto | undefined = globalThis.crypto?.subtle): Promise<boolean> {
   if (subtle === undefined) return false
   try {
     const backend = createWebCryptoEd25519(subtle, { keyCacheSize: 1 })
@@ -256,7 +256,7 @@ export async function webCryptoSupportsEd25519(subtle: SubtleCrypto | undefined 
  * cached KeyObjects). Synchronous underneath: the fastest per core in Node.
  * Throws BACKEND_UNAVAILABLE outside Node.
  */
-export function createNodeEd25519(options: { keyCacheSize?: number } = {}): Ed25519 {
+export function createNodeEd25519 (options: { keyCacheSize?: number } = {}): Ed25519 {
   const nc = getNodeCrypto()
   if (nc === undefined) throw new BroadcastError(ErrorCode.BACKEND_UNAVAILABLE, `node:crypto is not available: ${nodeCryptoStatus().reason ?? 'unknown'}`)
   type KeyObject = ReturnType<typeof nc.createPublicKey>
@@ -284,7 +284,7 @@ export function createNodeEd25519(options: { keyCacheSize?: number } = {}): Ed25
   }
   return {
     backendName: 'node',
-    async generateKeyPair() {
+    async generateKeyPair () {
       const { publicKey, privateKey } = nc.generateKeyPairSync('ed25519')
       const spki = publicKey.export({ format: 'der', type: 'spki' })
       const pkcs8 = privateKey.export({ format: 'der', type: 'pkcs8' })
@@ -293,17 +293,17 @@ export function createNodeEd25519(options: { keyCacheSize?: number } = {}): Ed25
         secretKey: new Uint8Array(pkcs8.subarray(pkcs8.length - SECRET_KEY_BYTES))
       }
     },
-    async getPublicKey(secretKey) {
+    async getPublicKey (secretKey) {
       assertBytes(secretKey, 'secretKey', SECRET_KEY_BYTES)
       const spki = nc.createPublicKey(importSecret(secretKey).key).export({ format: 'der', type: 'spki' })
       return new Uint8Array(spki.subarray(spki.length - FEED_KEY_BYTES))
     },
-    async sign(message, secretKey) {
+    async sign (message, secretKey) {
       checkSignArgs(message, secretKey)
       const { key } = secretKeys.get(secretKey, importSecret)
       return new Uint8Array(nc.sign(null, message, key))
     },
-    async verify(signature, message, publicKey) {
+    async verify (signature, message, publicKey) {
       return verifySync(signature, message, publicKey)
     },
     verifySync
@@ -311,7 +311,7 @@ export function createNodeEd25519(options: { keyCacheSize?: number } = {}): Ed25
 }
 
 /** True when node:crypto is available (Node, Deno, Bun). */
-export function hasNodeEd25519(): boolean {
+export function hasNodeEd25519 (): boolean {
   return getNodeCrypto() !== undefined
 }
 
@@ -326,7 +326,7 @@ let chosen: Promise<Ed25519> | undefined
  *
  * @example const ed = await getEd25519(); const ok = await ed.verify(sig, header, feedKey)
  */
-export function getEd25519(): Promise<Ed25519> {
+export function getEd25519 (): Promise<Ed25519> {
   chosen ??= webCryptoSupportsEd25519().then((ok) => (ok ? createWebCryptoEd25519() : nobleEd25519))
   return chosen
 }

@@ -8,7 +8,7 @@ import { getNodeCrypto } from './node-crypto.js'
 /** Which implementation {@link sha256} uses in this runtime. */
 export type HashBackendName = 'node' | 'noble'
 
-function pickSha256(): { name: HashBackendName; fn: (bytes: Uint8Array) => Uint8Array } {
+function pickSha256 (): { name: HashBackendName; fn: (bytes: Uint8Array) => Uint8Array } {
   const nc = getNodeCrypto()
   if (nc) {
     // crypto.hash (Node >= 20.12) skips the Hash object: ~1.5x faster for small entries.
@@ -33,13 +33,13 @@ const impl = picked.fn
  *
  * @example sha256(new TextEncoder().encode('abc'))
  */
-export function sha256(bytes: Uint8Array): Uint8Array {
+export function sha256 (bytes: Uint8Array): Uint8Array {
   if (!(bytes instanceof Uint8Array)) throw new TypeError('sha256 expects a Uint8Array')
   return impl(bytes)
 }
 
 /** SHA-256 with @noble/hashes, whatever the runtime (for tests and browsers' behaviour in Node). */
-export function sha256Noble(bytes: Uint8Array): Uint8Array {
+export function sha256Noble (bytes: Uint8Array): Uint8Array {
   if (!(bytes instanceof Uint8Array)) throw new TypeError('sha256 expects a Uint8Array')
   return nobleSha256(bytes)
 }

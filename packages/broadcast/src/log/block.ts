@@ -37,7 +37,7 @@ export type VerifyBlockResult = { ok: true; block: VerifiedBlock } | { ok: false
  * its index and its signature. `undefined` when the header is too short or the signature
  * is not 64 bytes (drop such a block as MALFORMED).
  */
-export function peekBlockKey(raw: RawBlock): { index: number; signature: Uint8Array } | undefined {
+export function peekBlockKey (raw: RawBlock): { index: number; signature: Uint8Array } | undefined {
   const index = peekBlockIndex(raw?.header)
   const signature = raw?.signature
   if (index === undefined || !(signature instanceof Uint8Array) || signature.length !== SIGNATURE_BYTES) return undefined
@@ -50,7 +50,7 @@ export function peekBlockKey(raw: RawBlock): { index: number; signature: Uint8Ar
  * entry that is not bytes is `MALFORMED` (`BAD_TAG` for a wrong tag). Whether the entries
  * match the header (count, hashes) is {@link checkBlockContent}'s job.
  */
-export function parseBlock(raw: unknown): ParseBlockResult {
+export function parseBlock (raw: unknown): ParseBlockResult {
   if (typeof raw !== 'object' || raw === null) return { ok: false, reason: VerifyReason.MALFORMED }
   const { header, signature, entries } = raw as Partial<Record<keyof RawBlock, unknown>>
   const parsed = parseHeader(header)
@@ -72,7 +72,7 @@ export function parseBlock(raw: unknown): ParseBlockResult {
  * (`WRONG_FEED`), the entry count (`COUNT_MISMATCH`), each entry's hash
  * (`ENTRY_HASH_MISMATCH`). `undefined` when all hold. One SHA-256 per entry, compared in place.
  */
-export function checkBlockContent(block: Block, feedKey: Uint8Array): VerifyReason | undefined {
+export function checkBlockContent (block: Block, feedKey: Uint8Array): VerifyReason | undefined {
   if (!equalBytes(block.feedKey, feedKey)) return VerifyReason.WRONG_FEED
   const { entries, header } = block
   if (entries.length !== block.count) return VerifyReason.COUNT_MISMATCH
@@ -95,7 +95,7 @@ export function checkBlockContent(block: Block, feedKey: Uint8Array): VerifyReas
  * const r = await verifyBlock(msg, feedKey, ed25519)
  * if (r.ok) feedLog.add(r.block); else metrics.rejected(r.reason)
  */
-export async function verifyBlock(raw: unknown, feedKey: Uint8Array, verifier: Verifier): Promise<VerifyBlockResult> {
+export async function verifyBlock (raw: unknown, feedKey: Uint8Array, verifier: Verifier): Promise<VerifyBlockResult> {
   if (typeof verifier?.verify !== 'function') throw new TypeError('verifier must have a verify(signature, message, publicKey) method')
   const checked = checkUnsigned(raw, feedKey)
   if (!checked.ok) return checked
@@ -113,7 +113,7 @@ export async function verifyBlock(raw: unknown, feedKey: Uint8Array, verifier: V
  * {@link verifyBlock} with a synchronous signature check (an Ed25519 backend's `verifySync`):
  * the same checks in the same order, with no promise in between.
  */
-export function verifyBlockSync(
+export function verifyBlockSync (
   raw: unknown, feedKey: Uint8Array, verifySync: (signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array) => boolean
 ): VerifyBlockResult {
   if (typeof verifySync !== 'function') throw new TypeError('verifySync must be a function')
@@ -130,12 +130,12 @@ export function verifyBlockSync(
 }
 
 /** The verdict once the signature was checked. */
-function signed(block: Block, valid: boolean): VerifyBlockResult {
+function signed (block: Block, valid: boolean): VerifyBlockResult {
   return valid ? { ok: true, block: block as VerifiedBlock } : { ok: false, reason: VerifyReason.BAD_SIGNATURE }
 }
 
 /** Everything verifyBlock checks before the signature: structure, feed key, count, entry hashes. */
-function checkUnsigned(raw: unknown, feedKey: Uint8Array): ParseBlockResult {
+function checkUnsigned (raw: unknown, feedKey: Uint8Array): ParseBlockResult {
   assertBytes(feedKey, 'feedKey', FEED_KEY_BYTES)
   const parsed = parseBlock(raw)
   if (!parsed.ok) return parsed
@@ -160,7 +160,7 @@ export interface BlockInput {
  *
  * @example const block = await signBlock({ feedKey, index: 0, firstSeq: 0, prevHash: zeroHash(), entries }, secretKey, ed25519)
  */
-export async function signBlock(input: BlockInput, secretKey: Uint8Array, signer: Signer): Promise<VerifiedBlock> {
+export async function signBlock (input: BlockInput, secretKey: Uint8Array, signer: Signer): Promise<VerifiedBlock> {
   if (typeof input !== 'object' || input === null) throw new TypeError('input must be an object')
   if (!Array.isArray(input.entries)) throw new TypeError('entries must be an array of Uint8Array')
   if (typeof signer?.sign !== 'function') throw new TypeError('signer must have a sign(message, secretKey) method')

@@ -26,7 +26,7 @@ const unpackr = new Unpackr({ useRecords: false, mapsAsObjects: true })
  * Encodes blocks of one feed as an export. Blocks are written in the order given (callers
  * pass increasing index order; verifyLog rejects anything else as OUT_OF_ORDER).
  */
-export function encodeExport(feedKey: Uint8Array, blocks: Iterable<RawBlock>): Uint8Array {
+export function encodeExport (feedKey: Uint8Array, blocks: Iterable<RawBlock>): Uint8Array {
   assertBytes(feedKey, 'feedKey', FEED_KEY_BYTES)
   const list: { header: Uint8Array; signature: Uint8Array; entries: readonly Uint8Array[] }[] = []
   for (const b of blocks) list.push({ header: b.header, signature: b.signature, entries: b.entries })
@@ -39,7 +39,7 @@ export function encodeExport(feedKey: Uint8Array, blocks: Iterable<RawBlock>): U
  *
  * @example fs.writeFileSync('feed.log', exportLog(feedLog)); await verifyLog(bytes, feedKey)
  */
-export function exportLog(feedLog: FeedLog): Uint8Array {
+export function exportLog (feedLog: FeedLog): Uint8Array {
   const blocks: VerifiedBlock[] = [...feedLog.blocks()]
   const extra: VerifiedBlock[] = []
   for (const fork of feedLog.forks) {
@@ -60,7 +60,7 @@ export type DecodeExportResult =
   | { ok: false; reason: typeof VerifyReason.MALFORMED | typeof VerifyReason.UNSUPPORTED_VERSION }
 
 /** Decodes export bytes; never throws. Block contents are checked by verifyLog, not here. */
-export function decodeExport(bytes: Uint8Array): DecodeExportResult {
+export function decodeExport (bytes: Uint8Array): DecodeExportResult {
   const malformed = { ok: false, reason: VerifyReason.MALFORMED } as const
   if (!(bytes instanceof Uint8Array) || bytes.length === 0) return malformed
   let value: unknown

@@ -76,107 +76,107 @@ interface Stored {
 export class FeedLog {
   readonly feedKey: Uint8Array
   readonly startIndex: BlockIndex
-  private readonly stored = new Map<BlockIndex, Stored>()
+  readonly #stored = new Map<BlockIndex, Stored>()
   /** Indices ever received and accepted (gaps and the prefix come from here). */
-  private readonly received: GapTracker
+  readonly #received: GapTracker
   /** Indices stored now; differs from `received` only with bounded retention. */
-  private readonly storedRanges: GapTracker
-  private readonly maxBlocks: number
-  private readonly evidence: ForkEvidence[] = []
-  private readonly options: FeedLogOptions
-  private deliverIndex: BlockIndex
-  private deliverSeq: Seq | undefined
-  private evictIndex: BlockIndex
-  private delivering = false
+  readonly #storedRanges: GapTracker
+  readonly #maxBlocks: number
+  readonly #evidence: ForkEvidence[] = []
+  readonly #options: FeedLogOptions
+  #deliverIndex: BlockIndex
+  #deliverSeq: Seq | undefined
+  #evictIndex: BlockIndex
+  #delivering = false
 
-  constructor(feedKey: Uint8Array, options: FeedLogOptions = {}) {
+  constructor (feedKey: Uint8Array, options: FeedLogOptions = {}) {
     assertBytes(feedKey, 'feedKey', FEED_KEY_BYTES)
     const startIndex = options.startIndex ?? 0
     assertInteger(startIndex, 'startIndex', 0, MAX_SAFE_U64)
     const retention = options.retention ?? 'all'
-    if (retention === 'all') this.maxBlocks = Infinity
+    if (retention === 'all') this.#maxBlocks = Infinity
     else {
       assertInteger(retention?.maxBlocks, 'retention.maxBlocks', 1, MAX_SAFE_U64)
-      this.maxBlocks = retention.maxBlocks
+      this.#maxBlocks = retention.maxBlocks
     }
     for (const name of ['onEntry', 'onFork', 'onError'] as const) {
       if (options[name] !== undefined && typeof options[name] !== 'function') throw new TypeError(`${name} must be a function`)
     }
     this.feedKey = new Uint8Array(feedKey)
     this.startIndex = startIndex
-    this.options = options
-    this.received = new GapTracker({ floor: startIndex })
-    this.storedRanges = new GapTracker({ floor: startIndex })
-    this.deliverIndex = startIndex
-    this.evictIndex = startIndex
+    this.#options = options
+    this.#received = new GapTracker({ floor: startIndex })
+    this.#storedRanges = new GapTracker({ floor: startIndex })
+    this.#deliverIndex = startIndex
+    this.#evictIndex = startIndex
   }
 
   /** False once a fork was found. */
-  get trusted(): boolean {
-    return this.evidence.length === 0
+  get trusted (): boolean {
+    return this.#evidence.length === 0
   }
 
   /** Fork evidence found so far (empty while trusted). */
-  get forks(): readonly ForkEvidence[] {
-    return this.evidence
+  get forks (): readonly ForkEvidence[] {
+    return this.#evidence
   }
 
   /** Next block index to deliver: every block before it (from startIndex) was delivered. */
-  get deliveredBlocks(): BlockIndex {
-    return this.deliverIndex
+  get deliveredBlocks (): BlockIndex {
+    return this.#deliverIndex
   }
 
   /** Sequence number of the next entry to deliver (undefined before the first delivery when startIndex > 0). */
-  get nextSeq(): Seq | undefined {
-    return this.deliverIndex === 0 ? 0 : this.deliverSeq
+  get nextSeq (): Seq | undefined {
+    return this.#deliverIndex === 0 ? 0 : this.#deliverSeq
   }
 
   /** Highest block index held or announced, -1 when none. */
-  get highestSeen(): BlockIndex {
-    return this.received.highestSeen
+  get highestSeen (): BlockIndex {
+    return this.#received.highestSeen
   }
 
   /** Number of blocks stored now. */
-  get size(): number {
-    return this.stored.size
+  get size (): number {
+    return this.#stored.size
   }
 
   /** Notes a peer's HAVE: blocks up to `index` exist, so those not received are missing. */
-  announce(index: BlockIndex): void {
-    this.received.announce(index)
+  announce (index: BlockIndex): void {
+    this.#received.announce(index)
   }
 
   /** Missing block ranges between startIndex and the highest index seen (at most `limit`). */
-  missing(limit?: number): IndexRange[] {
-    return this.received.missing(limit)
+  missing (limit?: number): IndexRange[] {
+    return this.#received.missing(limit)
   }
 
   /** Ranges of blocks stored now (what this peer can serve; a HAVE's ranges). */
-  ranges(limit?: number): IndexRange[] {
-    return this.storedRanges.ranges(limit)
+  ranges (limit?: number): IndexRange[] {
+    return this.#storedRanges.ranges(limit)
   }
 
   /** True when block `index` was received (stored or since evicted). */
-  isReceived(index: BlockIndex): boolean {
-    return this.received.has(index)
+  isReceived (index: BlockIndex): boolean {
+    return this.#received.has(index)
   }
 
   /** The stored block at `index`. */
-  get(index: BlockIndex): VerifiedBlock | undefined {
-    return this.stored.get(index)?.block
+  get (index: BlockIndex): VerifiedBlock | undefined {
+    return this.#stored.get(index)?.block
   }
 
   /** True when the stored block at `index` has this signature: a copy, no need to verify it. */
-  hasBlock(index: BlockIndex, signature: Uint8Array): boolean {
-    const s = this.stored.get(index)
+  hasBlock (index: BlockIndex, signature: Uint8Array): boolean {
+    const s = this.#stored.get(index)
     return s !== undefined && equalBytes(s.block.signature, signature)
   }
 
   /** Stored blocks in index order. */
-  *blocks(): IterableIterator<VerifiedBlock> {
-    for (const [from, to] of this.storedRanges.ranges()) {
+  * blocks (): IterableIterator<VerifiedBlock> {
+    for (const [from, to] of this.#storedRanges.ranges()) {
       for (let i = from; i <= to; i++) {
-        const s = this.stored.get(i)
+        const s = this.#stored.get(i)
         if (s !== undefined) yield s.block
       }
     }
@@ -186,7 +186,7 @@ export class FeedLog {
    * Adds a verified block: stores it, checks the chain against present neighbours, detects
    * forks, delivers what became contiguous. Never throws for a block of this feed.
    */
-  add(block: VerifiedBlock): AddResult {
+  add (block: VerifiedBlock): AddResult {
     if (typeof block !== 'object' || block === null || !(block.header instanceof Uint8Array) || !(block.feedKey instanceof Uint8Array)) {
       throw new TypeError('add expects a VerifiedBlock (from verifyBlock or signBlock)')
     }
@@ -194,64 +194,64 @@ export class FeedLog {
     if (!equalBytes(block.feedKey, this.feedKey)) return { status: 'rejected', reason: VerifyReason.WRONG_FEED }
     const { index } = block
     if (index < this.startIndex) return { status: 'stale' }
-    const existing = this.stored.get(index)
+    const existing = this.#stored.get(index)
     if (existing !== undefined) {
       if (equalBytes(existing.block.header, block.header)) return { status: 'duplicate' }
-      return this.fork({ kind: 'same-index', index, blocks: [existing.block, block] })
+      return this.#fork({ kind: 'same-index', index, blocks: [existing.block, block] })
     }
-    if (this.received.has(index)) return { status: 'stale' }
+    if (this.#received.has(index)) return { status: 'stale' }
     const record: Stored = { block }
-    const prev = this.stored.get(index - 1)
-    if (prev !== undefined && !this.links(prev, block)) {
-      return this.fork({ kind: 'chain', index: index - 1, blocks: [prev.block, block] })
+    const prev = this.#stored.get(index - 1)
+    if (prev !== undefined && !this.#links(prev, block)) {
+      return this.#fork({ kind: 'chain', index: index - 1, blocks: [prev.block, block] })
     }
-    const next = this.stored.get(index + 1)
-    if (next !== undefined && !this.links(record, next.block)) {
-      return this.fork({ kind: 'chain', index, blocks: [block, next.block] })
+    const next = this.#stored.get(index + 1)
+    if (next !== undefined && !this.#links(record, next.block)) {
+      return this.#fork({ kind: 'chain', index, blocks: [block, next.block] })
     }
-    this.stored.set(index, record)
-    this.received.add(index)
-    this.storedRanges.add(index)
-    const delivered = this.deliver()
-    this.evict()
+    this.#stored.set(index, record)
+    this.#received.add(index)
+    this.#storedRanges.add(index)
+    const delivered = this.#deliver()
+    this.#evict()
     return { status: 'added', delivered }
   }
 
   /** True when `b` (block a.index + 1) follows `a`: prevHash and firstSeq. */
-  private links(a: Stored, b: Block): boolean {
+  #links (a: Stored, b: Block): boolean {
     a.hash ??= headerHash(a.block.header)
     return equalBytes(b.prevHash, a.hash) && b.firstSeq === a.block.firstSeq + a.block.count
   }
 
-  private fork(evidence: ForkEvidence): AddResult {
-    this.evidence.push(evidence)
-    this.call(this.options.onFork, evidence)
+  #fork (evidence: ForkEvidence): AddResult {
+    this.#evidence.push(evidence)
+    this.#call(this.#options.onFork, evidence)
     return { status: 'fork', evidence }
   }
 
-  private deliver(): number {
+  #deliver (): number {
     // A block added from inside onEntry is delivered by the loop already running.
-    if (this.delivering) return 0
-    this.delivering = true
+    if (this.#delivering) return 0
+    this.#delivering = true
     let delivered = 0
     try {
-      const onEntry = this.options.onEntry
+      const onEntry = this.#options.onEntry
       for (;;) {
         if (!this.trusted) break
-        const s = this.stored.get(this.deliverIndex)
+        const s = this.#stored.get(this.#deliverIndex)
         if (s === undefined) break
         const { block } = s
-        this.deliverIndex++
-        this.deliverSeq = block.firstSeq + block.count
+        this.#deliverIndex++
+        this.#deliverSeq = block.firstSeq + block.count
         if (onEntry !== undefined) {
           for (let i = 0; i < block.count; i++) {
-            this.call(onEntry, { seq: block.firstSeq + i, data: block.entries[i] as Uint8Array, blockIndex: block.index })
+            this.#call(onEntry, { seq: block.firstSeq + i, data: block.entries[i] as Uint8Array, blockIndex: block.index })
           }
         }
         delivered += block.count
       }
     } finally {
-      this.delivering = false
+      this.#delivering = false
     }
     return delivered
   }
@@ -260,20 +260,20 @@ export class FeedLog {
    * Keeps the last maxBlocks delivered blocks (stored delivered blocks are exactly
    * [evictIndex, deliverIndex - 1]); maxBlocks >= 1 keeps the one the next block links to.
    */
-  private evict(): void {
-    while (this.deliverIndex - this.evictIndex > this.maxBlocks) {
-      if (this.stored.delete(this.evictIndex)) this.storedRanges.delete(this.evictIndex)
-      this.evictIndex++
+  #evict (): void {
+    while (this.#deliverIndex - this.#evictIndex > this.#maxBlocks) {
+      if (this.#stored.delete(this.#evictIndex)) this.#storedRanges.delete(this.#evictIndex)
+      this.#evictIndex++
     }
   }
 
-  private call<T>(fn: ((arg: T) => void) | undefined, arg: T): void {
+  #call<T>(fn: ((arg: T) => void) | undefined, arg: T): void {
     if (fn === undefined) return
     try {
       fn(arg)
     } catch (err) {
       try {
-        this.options.onError?.(err)
+        this.#options.onError?.(err)
       } catch {
         // an error handler that throws has nowhere left to go
       }

@@ -36,7 +36,7 @@ export const ENTRY_HASHES_OFFSET = PREV_HASH_OFFSET + HASH_BYTES // 102
 export const HEADER_FIXED_BYTES = ENTRY_HASHES_OFFSET
 
 /** Header size for `count` entries. */
-export function headerLength(count: number): number {
+export function headerLength (count: number): number {
   return HEADER_FIXED_BYTES + HASH_BYTES * count
 }
 
@@ -61,19 +61,19 @@ export interface ParsedHeader {
   entryHashes: Uint8Array
 }
 
-function writeU64(view: DataView, offset: number, value: number): void {
+function writeU64 (view: DataView, offset: number, value: number): void {
   view.setUint32(offset, Math.floor(value / 0x1_0000_0000))
   view.setUint32(offset + 4, value >>> 0)
 }
 
-function readU64(view: DataView, offset: number): number {
+function readU64 (view: DataView, offset: number): number {
   const hi = view.getUint32(offset)
   const lo = view.getUint32(offset + 4)
   if (hi > 0x1f_ffff) return -1 // above 2^53 - 1
   return hi * 0x1_0000_0000 + lo
 }
 
-function viewOf(bytes: Uint8Array): DataView {
+function viewOf (bytes: Uint8Array): DataView {
   return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
 }
 
@@ -81,7 +81,7 @@ function viewOf(bytes: Uint8Array): DataView {
  * Builds the header bytes to sign. Throws TypeError/RangeError for bad fields (this is the
  * source's own input, not network input).
  */
-export function encodeHeader(fields: HeaderFields): Uint8Array {
+export function encodeHeader (fields: HeaderFields): Uint8Array {
   if (typeof fields !== 'object' || fields === null) throw new TypeError('header fields must be an object')
   const { feedKey, index, firstSeq, prevHash, entryHashes } = fields
   assertBytes(feedKey, 'feedKey', FEED_KEY_BYTES)
@@ -121,7 +121,7 @@ export type ParseHeaderResult =
  * mis-sized header, a count of 0, a u64 above 2^53 - 1, or a block 0 with a non-zero
  * prevHash or firstSeq is `MALFORMED`; a wrong tag is `BAD_TAG`.
  */
-export function parseHeader(bytes: unknown): ParseHeaderResult {
+export function parseHeader (bytes: unknown): ParseHeaderResult {
   if (!(bytes instanceof Uint8Array) || bytes.length < HEADER_FIXED_BYTES) {
     return { ok: false, reason: VerifyReason.MALFORMED }
   }
@@ -156,23 +156,23 @@ export function parseHeader(bytes: unknown): ParseHeaderResult {
  * The block index of a header without parsing the rest (for dedup before verification).
  * `undefined` when the bytes are too short or the index is out of range. Does not check the tag.
  */
-export function peekBlockIndex(header: unknown): number | undefined {
+export function peekBlockIndex (header: unknown): number | undefined {
   if (!(header instanceof Uint8Array) || header.length < HEADER_FIXED_BYTES) return undefined
   const index = readU64(viewOf(header), INDEX_OFFSET)
   return index < 0 ? undefined : index
 }
 
 /** Entry `i`'s hash as a view into a parsed header's `entryHashes`. */
-export function entryHashAt(entryHashes: Uint8Array, i: number): Uint8Array {
+export function entryHashAt (entryHashes: Uint8Array, i: number): Uint8Array {
   return entryHashes.subarray(i * HASH_BYTES, (i + 1) * HASH_BYTES)
 }
 
 /** SHA-256 of a header: what the next block's prevHash must be. */
-export function headerHash(header: Uint8Array): Uint8Array {
+export function headerHash (header: Uint8Array): Uint8Array {
   return sha256(header)
 }
 
 /** A fresh all-zero prevHash, the one block 0 carries. */
-export function zeroHash(): Uint8Array {
+export function zeroHash (): Uint8Array {
   return new Uint8Array(HASH_BYTES)
 }

@@ -49,7 +49,7 @@ export interface VerifyLogReport {
  * The feed key as 32 bytes, from the bytes or from the 43-character base64url string that
  * names the feed (`feed.key`). Throws TypeError for anything else: a caller's mistake.
  */
-export function feedKeyBytes(feedKey: Uint8Array | string): Uint8Array {
+export function feedKeyBytes (feedKey: Uint8Array | string): Uint8Array {
   if (typeof feedKey === 'string') {
     const bytes = feedKey.length === 43 ? fromBase64Url(feedKey) : undefined
     if (bytes?.length !== FEED_KEY_BYTES) {
@@ -69,7 +69,7 @@ export function feedKeyBytes(feedKey: Uint8Array | string): Uint8Array {
  * const report = await verifyLog(bytes, feed.key)
  * if (!report.ok) console.log(report.reason, 'at block', report.blockIndex)
  */
-export async function verifyLog(exported: Uint8Array, key: Uint8Array | string, options: VerifyLogOptions = {}): Promise<VerifyLogReport> {
+export async function verifyLog (exported: Uint8Array, key: Uint8Array | string, options: VerifyLogOptions = {}): Promise<VerifyLogReport> {
   assertBytes(exported, 'exported')
   const feedKey = feedKeyBytes(key)
   const concurrency = options.concurrency ?? DEFAULT_VERIFY_CONCURRENCY
@@ -130,7 +130,7 @@ export async function verifyLog(exported: Uint8Array, key: Uint8Array | string, 
 
 type Checked = { block: Block } | { reason: VerifyReason; index: BlockIndex | undefined }
 
-async function safeVerify(verifier: Verifier, block: Block, feedKey: Uint8Array): Promise<boolean> {
+async function safeVerify (verifier: Verifier, block: Block, feedKey: Uint8Array): Promise<boolean> {
   try {
     return (await verifier.verify(block.signature, block.header, feedKey)) === true
   } catch {
@@ -139,37 +139,37 @@ async function safeVerify(verifier: Verifier, block: Block, feedKey: Uint8Array)
 }
 
 class Report {
-  private blocks = 0
-  private entries = 0
-  private readonly ranges: [number, number][] = []
-  private readonly seqRanges: [number, number][] = []
+  #blocks = 0
+  #entries = 0
+  readonly #ranges: [number, number][] = []
+  readonly #seqRanges: [number, number][] = []
 
-  pass(b: Block): void {
-    this.blocks++
-    this.entries += b.count
-    extend(this.ranges, b.index, b.index)
-    extend(this.seqRanges, b.firstSeq, b.firstSeq + b.count - 1)
+  pass (b: Block): void {
+    this.#blocks++
+    this.#entries += b.count
+    extend(this.#ranges, b.index, b.index)
+    extend(this.#seqRanges, b.firstSeq, b.firstSeq + b.count - 1)
   }
 
-  fail(reason: VerifyReason, position?: number, blockIndex?: number): VerifyLogReport {
-    const out: VerifyLogReport = { ...this.base(), ok: false, reason, complete: false }
+  fail (reason: VerifyReason, position?: number, blockIndex?: number): VerifyLogReport {
+    const out: VerifyLogReport = { ...this.#base(), ok: false, reason, complete: false }
     if (position !== undefined) out.position = position
     if (blockIndex !== undefined) out.blockIndex = blockIndex
     return out
   }
 
-  finish(): VerifyLogReport {
-    const first = this.ranges[0]
-    return { ...this.base(), ok: true, complete: this.ranges.length === 1 && first !== undefined && first[0] === 0 }
+  finish (): VerifyLogReport {
+    const first = this.#ranges[0]
+    return { ...this.#base(), ok: true, complete: this.#ranges.length === 1 && first !== undefined && first[0] === 0 }
   }
 
-  private base(): Omit<VerifyLogReport, 'ok' | 'complete'> {
-    return { blocks: this.blocks, entries: this.entries, ranges: this.ranges, seqRanges: this.seqRanges }
+  #base (): Omit<VerifyLogReport, 'ok' | 'complete'> {
+    return { blocks: this.#blocks, entries: this.#entries, ranges: this.#ranges, seqRanges: this.#seqRanges }
   }
 }
 
 /** Appends [from, to] to ascending ranges, merging when it touches the last one. */
-function extend(ranges: [number, number][], from: number, to: number): void {
+function extend (ranges: [number, number][], from: number, to: number): void {
   const last = ranges[ranges.length - 1]
   if (last !== undefined && from === last[1] + 1) last[1] = to
   else ranges.push([from, to])

@@ -39,7 +39,7 @@ export interface VectorFile {
 
 const hex = (b: Uint8Array): string => toHex(b)
 
-export async function generateVectors(): Promise<VectorFile> {
+export async function generateVectors (): Promise<VectorFile> {
   const keyPair = testKeyPair('vectors')
   const stranger = testKeyPair('vectors: another feed')
   const value = (seq: number): unknown =>
