@@ -32,7 +32,8 @@ const sources = files.filter((f) => /^(packages|scripts|test|bench)\//.test(f) &
 
 // Names a comment may give that are not files of the repository, each for a reason: build
 // outputs, and the URL socket.io serves its client under.
-const NOT_REPOSITORY_FILES = [/(^|\/)dist\//, /\.global\.js$/, /^protocol\.cjs$/, /^socket\.io\/socket\.io\.js$/]
+// Built files, and files of a dependency named with its package (`simple-peer/...`).
+const NOT_REPOSITORY_FILES = [/(^|\/)dist\//, /^simple-peer\//, /\.global\.js$/, /^protocol\.cjs$/, /^socket\.io\/socket\.io\.js$/]
 const FILE_NAME = /(?<![\w@.:/-])((?:[\w.-]+\/)*[\w-]+(?:\.[\w-]+)*\.(?:md|ts|mts|cts|js|mjs|cjs|json|sh|yaml|html))(?![\w/-])/g
 
 // docs/original-bugs.md shortens the test folders it cites.
