@@ -68,3 +68,21 @@ test('links killed mid-send 200 times over from this end: no send after close, a
   expect({ code, signal, err: err.slice(-500) }).toEqual({ code: 0, signal: null, err: '' })
   expect(JSON.parse(out)).toMatchObject({ rounds: 200, badSends: 0 })
 }, 180_000)
+
+// @roamhq/wrtc never fires bufferedamountlow (and has no bufferedAmountLowThreshold): a link
+// that queued behind a full channel must find the drain some other way, or it holds its queue
+// for good while the channel sits empty.
+test('a burst past the high-water mark on a channel without the bufferedamountlow event is delivered whole', async () => {
+  const [a, b] = await connectedPair()
+  let messages = 0
+  const count = () => { messages++ }
+  const sender = new FeedLink(a, { tree: 0, direction: 'down', remote: 'b' }, { frame () {}, malformed () {}, close () {} })
+  const receiver = new FeedLink(b, { tree: 0, direction: 'up', remote: 'a' }, { frame: count, malformed: count, close () {} })
+  const message = new Packr({ useRecords: false }).pack([MessageType.HAVE, 1, new Uint8Array(15_000)])
+  const burst = 200 // 3 MB at once: far past the 256 KiB the link lets the channel hold
+  for (let i = 0; i < burst; i++) expect(sender.send(message)).toBe(true)
+  await until(() => messages === burst, { what: 'every message of the burst arrived', describe: () => `${messages} of ${burst}, ${receiver.bytesReceived} of ${sender.bytesSent} bytes` })
+  expect(receiver.bytesReceived).toBe(sender.bytesSent)
+  sender.close()
+  receiver.close()
+})

@@ -6,11 +6,13 @@ import type SimplePeer from 'simple-peer'
 import { FrameDecoder, type Frame, type Reassembler, type ReassemblerOptions } from '../reassembler.js'
 import { FrameEncoder } from '../wire.js'
 import type { WireReason } from '../errors.js'
-import { DEFAULT_MAX_QUEUED_BYTES, HIGH_WATER_BYTES, LOW_WATER_BYTES } from './net-constants.js'
+import { DEFAULT_MAX_QUEUED_BYTES, DRAIN_POLL_MS, HIGH_WATER_BYTES, LOW_WATER_BYTES } from './net-constants.js'
 
 /** The part of an RTCDataChannel this link reads (simple-peer keeps it as `_channel`). */
 interface DataChannel {
   readonly bufferedAmount: number
+  /** Absent where the stack has no bufferedamountlow event (@roamhq/wrtc). */
+  bufferedAmountLowThreshold?: number
   readonly readyState?: string
   onbufferedamountlow: ((ev: unknown) => void) | null
 }
@@ -74,6 +76,12 @@ export class FeedLink implements FeedLinkInfo {
   #channel: DataChannel | undefined
   /** Read once: in Node's WebRTC the `sctp` getter costs ~40 µs, four times a state read. */
   #sctp: SctpTransport | undefined
+  /**
+   * Whether the channel fires bufferedamountlow. @roamhq/wrtc never does (it has no
+   * bufferedAmountLowThreshold): there a queued link looks for the drain on a timer.
+   */
+  #drainEvent = false
+  #drainTimer: ReturnType<typeof setTimeout> | undefined
 
   constructor (peer: SimplePeer.Instance, info: FeedLinkInfo, handlers: FeedLinkHandlers, opts: FeedLinkOptions = {}) {
     this.peer = peer
@@ -90,6 +98,7 @@ export class FeedLink implements FeedLinkInfo {
     this.#channel = (peer as unknown as { _channel?: DataChannel })._channel
     this.#sctp = (peer as unknown as PeerState)._pc?.sctp ?? undefined
     const channel = this.#channel
+    this.#drainEvent = typeof channel?.bufferedAmountLowThreshold === 'number'
     if (channel !== undefined) {
       // simple-peer's own handler serves its stream interface, which this link does not use;
       // keep it, and drain our queue too.
@@ -124,6 +133,7 @@ export class FeedLink implements FeedLinkInfo {
       if (this.#queue.length > 0 || this.#congested()) {
         this.#queue.push(frame)
         this.#queuedBytes += frame.length
+        this.#watchDrain()
       } else {
         this.#write(frame)
       }
@@ -171,6 +181,17 @@ export class FeedLink implements FeedLinkInfo {
     }
   }
 
+  /** Where the channel has no drain event: look every DRAIN_POLL_MS while frames wait. */
+  #watchDrain (): void {
+    if (this.#drainEvent || this.#drainTimer !== undefined || this.closed) return
+    this.#drainTimer = setTimeout(() => {
+      this.#drainTimer = undefined
+      if (this.closed || this.#queue.length === 0) return
+      if (this.#channel !== undefined && this.#channel.bufferedAmount <= LOW_WATER_BYTES) this.#drain()
+      if (this.#queue.length > 0) this.#watchDrain()
+    }, DRAIN_POLL_MS)
+  }
+
   /** The channel drained below simple-peer's low-water mark: send what waited. */
   #drain (): void {
     this.#unchecked = 0
@@ -207,6 +228,8 @@ export class FeedLink implements FeedLinkInfo {
   #onClose (): void {
     if (this.closed) return
     this.closed = true
+    clearTimeout(this.#drainTimer)
+    this.#drainTimer = undefined
     this.#queue = []
     this.#queuedBytes = 0
     this.#handlers.close(this)

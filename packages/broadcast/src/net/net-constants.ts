@@ -6,6 +6,8 @@
 export const HIGH_WATER_BYTES = 256 * 1024
 /** Bytes sent between two readings of the channel's bufferedAmount (simple-peer's low-water mark). */
 export const LOW_WATER_BYTES = 64 * 1024
+/** How often a queued link reads bufferedAmount where the channel fires no bufferedamountlow (ms). */
+export const DRAIN_POLL_MS = 20
 /** Bytes a link may have queued for a slow receiver before it is dropped (it then backfills). */
 export const DEFAULT_MAX_QUEUED_BYTES = 8 * 1024 * 1024
 /** Trees per feed: one departure then cuts at most one tree below it, and two others carry on. */
