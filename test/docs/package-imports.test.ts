@@ -21,12 +21,6 @@ const SPECIFIER = /(?:\bfrom\s+|\bimport\s*\(\s*|^\s*import\s+)'([^']+)'/gm
 const packageName = (spec: string): string => spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0] ?? spec
 const builtins = new Set(builtinModules)
 
-// Type-only imports of a package that is not declared, each with why it is tolerated for now.
-// peer-tree-broadcast names simple-peer's types for the links peer-tree-client hands it; its
-// built .d.ts then needs simple-peer's types, which a consumer has only through peer-tree-client
-// (whose own `@types/simple-peer` is a devDependency): the types should come from peer-tree-client.
-const UNDECLARED_TYPES: Record<string, string[]> = { 'peer-tree-broadcast': ['simple-peer'] }
-
 test.each(readdirSync(join(root, 'packages')))('packages/%s/src imports only its own files and its declared packages', (dir) => {
   const pkgDir = join(root, 'packages', dir)
   const pkg = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8')) as {
@@ -46,8 +40,6 @@ test.each(readdirSync(join(root, 'packages')))('packages/%s/src imports only its
       } else if (spec.startsWith('node:') || builtins.has(spec)) {
         continue
       } else if (!declared.has(packageName(spec))) {
-        const typeOnly = new RegExp(`^import type [^\\n]* from '${spec}'`, 'm').test(text)
-        if (typeOnly && (UNDECLARED_TYPES[pkg.name] ?? []).includes(spec)) continue
         wrong.push(`${where} is not a declared dependency`)
       }
     }

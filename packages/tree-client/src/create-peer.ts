@@ -1,5 +1,8 @@
 import type SimplePeer from 'simple-peer'
 
+/** A link's peer as the client hands it out: a simple-peer instance (its types come with this package). */
+export type LinkPeer = SimplePeer.Instance
+
 /** What the application passes through to simple-peer (`wrtc`, `config`, `channelConfig`, `stream`, ...). */
 export type PeerOptions = Omit<SimplePeer.Options, 'initiator'>
 

@@ -11,7 +11,7 @@ export type {
 } from './peer-tree-client.js'
 export { PeerTreeError, ClientErrorCodes } from './errors.js'
 export type { ClientErrorCode, PeerTreeErrorCode } from './errors.js'
-export type { PeerOptions, PeerConstructor } from './create-peer.js'
+export type { PeerOptions, PeerConstructor, LinkPeer } from './create-peer.js'
 export { MediaRelay, relayMedia } from './media-relay.js'
 export type { MediaRelayOptions, MediaRelayEvents, MediaRelayStats } from './media-relay.js'
 export { DEFAULT_TIMEOUT_MS } from './constants.js'

@@ -2,9 +2,9 @@
  * One WebRTC link of a feed, in one tree: frames our wire messages onto a simple-peer
  * data channel (splitting big ones), reassembles what arrives, and applies back-pressure.
  */
-import type SimplePeer from 'simple-peer'
 import { FrameDecoder, type Frame, type Reassembler, type ReassemblerOptions } from '../reassembler.js'
 import { FrameEncoder } from '../wire.js'
+import type { LinkPeer } from 'peer-tree-client'
 import type { WireReason } from '../errors.js'
 import { DEFAULT_MAX_QUEUED_BYTES, DRAIN_POLL_MS, HIGH_WATER_BYTES, LOW_WATER_BYTES } from './net-constants.js'
 
@@ -58,7 +58,7 @@ export class FeedLink implements FeedLinkInfo {
   readonly tree: number
   readonly direction: LinkDirection
   readonly remote: string
-  readonly peer: SimplePeer.Instance
+  readonly peer: LinkPeer
   bytesSent = 0
   bytesReceived = 0
   closed = false
@@ -83,7 +83,7 @@ export class FeedLink implements FeedLinkInfo {
   #drainEvent = false
   #drainTimer: ReturnType<typeof setTimeout> | undefined
 
-  constructor (peer: SimplePeer.Instance, info: FeedLinkInfo, handlers: FeedLinkHandlers, opts: FeedLinkOptions = {}) {
+  constructor (peer: LinkPeer, info: FeedLinkInfo, handlers: FeedLinkHandlers, opts: FeedLinkOptions = {}) {
     this.peer = peer
     this.tree = info.tree
     this.direction = info.direction

@@ -6,8 +6,7 @@
  * one tree below it.
  */
 import type { Socket } from 'socket.io-client'
-import type SimplePeer from 'simple-peer'
-import { PeerTreeClient, TypedEmitter, type LinkInfo, type PeerTreeClientOptions, type PeerTreeError } from 'peer-tree-client'
+import { PeerTreeClient, TypedEmitter, type LinkInfo, type LinkPeer, type PeerTreeClientOptions, type PeerTreeError } from 'peer-tree-client'
 import { DEFAULT_PEER } from './default-peer.js'
 import { FeedLink } from './feed-link.js'
 import { LEAVE_LINGER_MS } from './net-constants.js'
@@ -153,7 +152,7 @@ export class Forest extends TypedEmitter<ForestEvents> {
     if (this.clients[index] !== undefined) throw new RangeError(`tree ${index} is already in this forest`)
     const client = new PeerTreeClient(this.socket, { ...(DEFAULT_PEER !== undefined && { Peer: DEFAULT_PEER }), ...this.#opts.peer })
     this.clients[index] = client
-    const wrap = (direction: 'up' | 'down') => (peer: SimplePeer.Instance, info: LinkInfo): void => {
+    const wrap = (direction: 'up' | 'down') => (peer: LinkPeer, info: LinkInfo): void => {
       if (this.closed) { peer.destroy(); return }
       const linkOpts = {
         ...(this.#opts.maxMessageBytes !== undefined && { maxMessageBytes: this.#opts.maxMessageBytes }),
