@@ -8,26 +8,19 @@ import { fileURLToPath } from 'node:url'
 import wrtc from '@roamhq/wrtc'
 import { build as esbuild } from 'esbuild'
 import { build as viteBuild } from 'vite'
-import { afterAll, afterEach, beforeAll, describe, expect, onTestFinished, test } from 'vitest'
+import { describe, expect, onTestFinished, test } from 'vitest'
 import { Feed, createNodeEd25519 } from 'peer-tree-broadcast'
-import { Swarm } from '../helpers/swarm.js'
 import { nextEvent, until } from '../helpers/wait.js'
-import { TestBrowser, type TestPage } from './helpers/chromium.js'
-import { startPageServer, type PageServer } from './helpers/page-server.js'
+import { type TestPage } from './helpers/chromium.js'
+import type { PageServer } from './helpers/page-server.js'
+import { browserSuite } from './helpers/suite.js'
 
 const APPS = fileURLToPath(new URL('./apps/', import.meta.url))
 const ENTRIES = 30
 
-let browser: TestBrowser
+const suite = browserSuite()
+const { swarm } = suite
 let server: PageServer
-const swarm = new Swarm()
-
-beforeAll(async () => { browser = await TestBrowser.launch() })
-afterAll(async () => { await browser.close() })
-afterEach(async () => {
-  await swarm.close()
-  await server?.close()
-})
 
 async function tempDir (): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'peer-tree-app-'))
@@ -56,12 +49,12 @@ async function carriesSimplePeer (dir: string): Promise<boolean> {
 
 /** A Node source's feed, a page of the built app joined to it, and every entry delivered and verified in the page. */
 async function feedDelivers (html: string, mounts: Record<string, string>): Promise<TestPage> {
-  server = await startPageServer()
+  server = await suite.server()
   for (const [name, dir] of Object.entries(mounts)) server.mount(name, dir)
   server.page('app.html', html)
   const feed = await Feed.create(swarm.socket(server.url), { wrtc, ed25519: createNodeEd25519() })
   swarm.onClose(() => feed.close())
-  const tab = await browser.open(`${server.url}/app.html?key=${feed.key}`)
+  const tab = await suite.browser.open(`${server.url}/app.html?key=${feed.key}`)
   await tab.page.waitForFunction(() => (window as any).sub !== undefined)
   for (let i = 0; i < ENTRIES; i++) await feed.append({ i })
   await tab.page.waitForFunction((n) => (window as any).seqs.length >= n, ENTRIES)
@@ -87,14 +80,14 @@ describe('apps bundled with default settings', () => {
 
   /** A Node source's tree, a page of the built app joined to it, and every message received by a simple-peer upstream. */
   async function treeDelivers (html: string, mounts: Record<string, string>): Promise<void> {
-    server = await startPageServer()
+    server = await suite.server()
     for (const [name, dir] of Object.entries(mounts)) server.mount(name, dir)
     server.page('app.html', html)
     const source = swarm.peer(server.url, { name: 'source' })
     const discovered = nextEvent<[string]>(source.client, 'discover')
     source.client.create()
     const [treeID] = await discovered
-    const tab = await browser.open(`${server.url}/app.html?tree=${encodeURIComponent(treeID)}`)
+    const tab = await suite.browser.open(`${server.url}/app.html?tree=${encodeURIComponent(treeID)}`)
     await tab.page.waitForFunction(() => (window as any).upstream === true)
     // The source writes only to links connected at its end too.
     await until(() => source.downstreams === 1, { what: 'the source\'s end of the link' })

@@ -1,34 +1,24 @@
 // A page with script tags only (socket.io's client, then peer-tree-client's standalone build)
 // joins a tree whose source is a Node peer, and gets every message in order.
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
-import { Swarm } from '../helpers/swarm.js'
+import { describe, expect, test } from 'vitest'
 import { nextEvent } from '../helpers/wait.js'
-import { TestBrowser } from './helpers/chromium.js'
-import { startPageServer, type PageServer } from './helpers/page-server.js'
+import type { PageServer } from './helpers/page-server.js'
+import { browserSuite, CLIENT_SCRIPTS } from './helpers/suite.js'
 
-const SCRIPTS = '<script src="/socket.io/socket.io.js"></script><script src="/pkg/client/index.global.js"></script>'
-
-let browser: TestBrowser
+const suite = browserSuite()
+const { swarm } = suite
 let server: PageServer
-const swarm = new Swarm()
-
-beforeAll(async () => { browser = await TestBrowser.launch() })
-afterAll(async () => { await browser.close() })
-afterEach(async () => {
-  await swarm.close()
-  await server?.close()
-})
 
 describe('the client global in a page', () => {
   test('pages join a Node source\'s tree and receive every message in order', async () => {
-    server = await startPageServer()
-    server.page('join.html', `<!doctype html><meta charset="utf-8">${SCRIPTS}`)
+    server = await suite.server()
+    server.page('join.html', `<!doctype html><meta charset="utf-8">${CLIENT_SCRIPTS}`)
     const source = swarm.peer(server.url, { name: 'source' })
     const discovered = nextEvent<[string]>(source.client, 'discover')
     source.client.create()
     const [treeID] = await discovered
 
-    const pages = await Promise.all([0, 1, 2].map(async () => await browser.open(`${server.url}/join.html`)))
+    const pages = await Promise.all([0, 1, 2].map(async () => await suite.browser.open(`${server.url}/join.html`)))
     for (const { page } of pages) {
       await page.evaluate(({ url, treeID }) => {
         const w = window as any

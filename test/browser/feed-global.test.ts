@@ -2,33 +2,23 @@
 // build, the global PeerTreeBroadcast) joins a feed whose source is a Node peer, gets every
 // entry in order and verifies the log in the page.
 import wrtc from '@roamhq/wrtc'
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
+import { describe, expect, test } from 'vitest'
 import { Feed, createNodeEd25519 } from 'peer-tree-broadcast'
-import { Swarm } from '../helpers/swarm.js'
-import { TestBrowser } from './helpers/chromium.js'
-import { startPageServer, type PageServer } from './helpers/page-server.js'
+import type { PageServer } from './helpers/page-server.js'
+import { browserSuite, FEED_SCRIPTS } from './helpers/suite.js'
 
-const SCRIPTS = '<script src="/socket.io/socket.io.js"></script><script src="/pkg/broadcast/index.global.js"></script>'
-
-let browser: TestBrowser
+const suite = browserSuite()
+const { swarm } = suite
 let server: PageServer
-const swarm = new Swarm()
-
-beforeAll(async () => { browser = await TestBrowser.launch() })
-afterAll(async () => { await browser.close() })
-afterEach(async () => {
-  await swarm.close()
-  await server?.close()
-})
 
 describe('the feed global in a page', () => {
   test('a page joins a Node source\'s feed, delivers every entry in order and verifies the log', async () => {
-    server = await startPageServer()
-    server.page('feed.html', `<!doctype html><meta charset="utf-8">${SCRIPTS}`)
+    server = await suite.server()
+    server.page('feed.html', `<!doctype html><meta charset="utf-8">${FEED_SCRIPTS}`)
     const feed = await Feed.create(swarm.socket(server.url), { wrtc, ed25519: createNodeEd25519() })
     swarm.onClose(() => feed.close())
 
-    const tab = await browser.open(`${server.url}/feed.html`)
+    const tab = await suite.browser.open(`${server.url}/feed.html`)
     await tab.page.evaluate(async ({ url, key }) => {
       const w = window as any
       w.seqs = []

@@ -4,9 +4,10 @@
 // its existing sender in place, so the last page never renegotiated and saw no second
 // 'stream' or 'track'.
 import { readFileSync } from 'node:fs'
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
-import { TestBrowser, type TestPage } from './helpers/chromium.js'
-import { startPageServer, type PageServer } from './helpers/page-server.js'
+import { describe, expect, test } from 'vitest'
+import { type TestPage } from './helpers/chromium.js'
+import type { PageServer } from './helpers/page-server.js'
+import { browserSuite } from './helpers/suite.js'
 
 const PAGE = readFileSync(new URL('./fixtures/media-relay.html', import.meta.url), 'utf8')
 const MEDIA_DOC = readFileSync(new URL('../../docs/media.md', import.meta.url), 'utf8')
@@ -24,21 +25,11 @@ function docBlock (marker: string): string {
 }
 const BY_HAND = { source: docBlock('peer.addStream(stream)'), forward: docBlock('replaceTrack(old, track, out)') }
 
-let browser: TestBrowser
+const suite = browserSuite()
 let server: PageServer
-let pages: TestPage[] = []
-
-beforeAll(async () => { browser = await TestBrowser.launch() })
-afterAll(async () => { await browser.close() })
-afterEach(async () => {
-  for (const p of pages) await p.close()
-  pages = []
-  await server?.close()
-})
 
 async function startPeer (treeID: string | null, byHand?: string, camera = false): Promise<TestPage> {
-  const p = await browser.open(`${server.url}/media.html`)
-  pages.push(p)
+  const p = await suite.browser.open(`${server.url}/media.html`)
   await p.page.evaluate(async ({ url, treeID, byHand, camera }) => { await (window as any).start(url, treeID, byHand, camera) },
     { url: server.url, treeID, byHand, camera })
   return p
@@ -55,7 +46,7 @@ const framesReach = async (p: TestPage, n: number): Promise<void> => {
 
 /** source → f1 → f2 → last, each playing before the next joins; returns them and their peer IDs. */
 async function chain (byHand = false, camera = false): Promise<{ source: TestPage, f1: TestPage, f2: TestPage, last: TestPage, ids: string[] }> {
-  server = await startPageServer({ k: 1, k1: 1 })
+  server = await suite.server({ k: 1, k1: 1 })
   server.page('media.html', PAGE)
   const source = await startPeer(null, byHand ? BY_HAND.source : undefined, camera)
   await source.page.waitForFunction(() => (window as any).state.treeID !== null)
@@ -112,7 +103,7 @@ describe('MediaRelay in pages', SLOW, () => {
   })
 
   test('pages that join at once, some before their upstream has media, all play', async () => {
-    server = await startPageServer({ k: 1, k1: 1 })
+    server = await suite.server({ k: 1, k1: 1 })
     server.page('media.html', PAGE)
     const source = await startPeer(null)
     await source.page.waitForFunction(() => (window as any).state.treeID !== null)

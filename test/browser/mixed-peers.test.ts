@@ -6,36 +6,27 @@
 // towards the Node subscriber, and relays blocks down. The Node subscriber joins after the
 // first entries, so it asks for them (WANT) and is answered: data flows up and down.
 import wrtc from '@roamhq/wrtc'
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
+import { describe, expect, test } from 'vitest'
 import { Feed, createNodeEd25519 } from 'peer-tree-broadcast'
-import { Swarm } from '../helpers/swarm.js'
 import { until } from '../helpers/wait.js'
-import { TestBrowser } from './helpers/chromium.js'
-import { startPageServer, type PageServer } from './helpers/page-server.js'
+import type { PageServer } from './helpers/page-server.js'
+import { browserSuite, FEED_SCRIPTS } from './helpers/suite.js'
 
-const SCRIPTS = '<script src="/socket.io/socket.io.js"></script><script src="/pkg/broadcast/index.global.js"></script>'
 const TREES = 3
 
-let browser: TestBrowser
+const suite = browserSuite()
+const { swarm } = suite
 let server: PageServer
-const swarm = new Swarm()
-
-beforeAll(async () => { browser = await TestBrowser.launch() })
-afterAll(async () => { await browser.close() })
-afterEach(async () => {
-  await swarm.close()
-  await server?.close()
-})
 
 describe('pages on DataPeer and Node peers on simple-peer in one feed', () => {
   test('a page relays a Node source\'s feed to a Node subscriber below it, history and live entries', async () => {
-    server = await startPageServer()
-    server.page('feed.html', `<!doctype html><meta charset="utf-8">${SCRIPTS}`)
+    server = await suite.server()
+    server.page('feed.html', `<!doctype html><meta charset="utf-8">${FEED_SCRIPTS}`)
     const ed25519 = createNodeEd25519()
     const feed = await Feed.create(swarm.socket(server.url), { wrtc, ed25519, trees: TREES, k: 2, k1: 1 })
     swarm.onClose(() => feed.close())
 
-    const tab = await browser.open(`${server.url}/feed.html`)
+    const tab = await suite.browser.open(`${server.url}/feed.html`)
     await tab.page.evaluate(async (key) => {
       const w = window as any
       w.seqs = []
@@ -82,13 +73,13 @@ describe('pages on DataPeer and Node peers on simple-peer in one feed', () => {
     expect(tab.errors).toEqual([])
   })
   test('two pages link to each other over DataPeer (one below the other in every tree) and both deliver every entry', async () => {
-    server = await startPageServer()
-    server.page('feed.html', `<!doctype html><meta charset="utf-8">${SCRIPTS}`)
+    server = await suite.server()
+    server.page('feed.html', `<!doctype html><meta charset="utf-8">${FEED_SCRIPTS}`)
     const feed = await Feed.create(swarm.socket(server.url), { wrtc, ed25519: createNodeEd25519(), trees: TREES, k: 2, k1: 1 })
     swarm.onClose(() => feed.close())
     const tabs = []
     for (let i = 0; i < 2; i++) {
-      const tab = await browser.open(`${server.url}/feed.html`)
+      const tab = await suite.browser.open(`${server.url}/feed.html`)
       await tab.page.evaluate(async (key) => {
         const w = window as any
         w.seqs = []

@@ -5,11 +5,11 @@
 // entries after what it had, fetching only the blocks it lacked), and its store then holds
 // the whole log, which verifies.
 import wrtc from '@roamhq/wrtc'
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
+import { describe, expect, test } from 'vitest'
 import { Feed, createNodeEd25519, verifyLog } from 'peer-tree-broadcast'
-import { Swarm } from '../helpers/swarm.js'
-import { TestBrowser, type TestPage } from './helpers/chromium.js'
-import { startPageServer, type PageServer } from './helpers/page-server.js'
+import { type TestPage } from './helpers/chromium.js'
+import type { PageServer } from './helpers/page-server.js'
+import { browserSuite } from './helpers/suite.js'
 
 const TREES = 3
 // Two children per tree at the source: the other pages hang below pages, so relays matter.
@@ -47,16 +47,9 @@ async function verifyHere () {
 
 interface Tab { tab: TestPage, ids: string[], replica: boolean }
 
-let browser: TestBrowser
+const suite = browserSuite()
+const { swarm } = suite
 let server: PageServer
-const swarm = new Swarm()
-
-beforeAll(async () => { browser = await TestBrowser.launch() })
-afterAll(async () => { await browser.close() })
-afterEach(async () => {
-  await swarm.close()
-  await server?.close()
-})
 
 const seqsOf = (t: TestPage): Promise<number[]> => t.page.evaluate(() => (window as any).seqs as number[])
 const range = (from: number, to: number): number[] => Array.from({ length: to - from }, (_, i) => from + i)
@@ -67,7 +60,7 @@ async function waitForEntries (t: TestPage, n: number): Promise<void> {
 
 describe('a mixed swarm in Chromium', () => {
   test('Node source, five pages on 3 trees: a relay page leaves, a replica page reloads, every page gets and verifies every entry', async () => {
-    server = await startPageServer()
+    server = await suite.server()
     server.page('swarm.html', PAGE)
     const feed = await Feed.create(swarm.socket(server.url), { wrtc, ed25519: createNodeEd25519(), trees: TREES, k1: 2 })
     swarm.onClose(() => feed.close())
@@ -76,7 +69,7 @@ describe('a mixed swarm in Chromium', () => {
     // The last page keeps a replica in IndexedDB and is the one reloaded.
     const tabs: Tab[] = []
     for (let i = 0; i < PAGES; i++) {
-      const tab = await browser.open(`${server.url}/swarm.html`)
+      const tab = await suite.browser.open(`${server.url}/swarm.html`)
       const replica = i === PAGES - 1
       const ids = await tab.page.evaluate(({ url, key, replica }) => (window as any).start(url, key, replica), { url: server.url, key: feed.key, replica })
       tabs.push({ tab, ids, replica })

@@ -1,37 +1,29 @@
 // Pages with a <script type=module> and no bundler: each package's ES module build
 // (dist/index.browser.js) imported by URL, socket.io's `io` from the ES module socket.io serves.
 import wrtc from '@roamhq/wrtc'
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
+import { describe, expect, test } from 'vitest'
 import { Feed, createNodeEd25519 } from 'peer-tree-broadcast'
-import { Swarm } from '../helpers/swarm.js'
 import { nextEvent, until } from '../helpers/wait.js'
-import { TestBrowser } from './helpers/chromium.js'
-import { startPageServer, type PageServer } from './helpers/page-server.js'
+import type { PageServer } from './helpers/page-server.js'
+import { browserSuite } from './helpers/suite.js'
 
 const page = (imports: string): string => `<!doctype html><meta charset="utf-8"><script type="module">
 import { io } from '/socket.io/socket.io.esm.min.js'
 ${imports}
 </script>`
 
-let browser: TestBrowser
+const suite = browserSuite()
+const { swarm } = suite
 let server: PageServer
-const swarm = new Swarm()
-
-beforeAll(async () => { browser = await TestBrowser.launch() })
-afterAll(async () => { await browser.close() })
-afterEach(async () => {
-  await swarm.close()
-  await server?.close()
-})
 
 describe('the ES module builds in a <script type=module>', () => {
   test('peer-tree-broadcast: a page joins a Node source\'s feed, delivers every entry in order and verifies the log', async () => {
-    server = await startPageServer()
+    server = await suite.server()
     server.page('feed.html', page(`import { Feed, verifyLog } from '/pkg/broadcast/index.browser.js'
 window.lib = { io, Feed, verifyLog }`))
     const feed = await Feed.create(swarm.socket(server.url), { wrtc, ed25519: createNodeEd25519() })
     swarm.onClose(() => feed.close())
-    const tab = await browser.open(`${server.url}/feed.html`)
+    const tab = await suite.browser.open(`${server.url}/feed.html`)
     await tab.page.waitForFunction(() => (window as any).lib !== undefined)
     await tab.page.evaluate(async (key) => {
       const w = window as any
@@ -51,14 +43,14 @@ window.lib = { io, Feed, verifyLog }`))
   })
 
   test('peer-tree-client: a page joins a Node source\'s tree and receives every message; its upstream is a simple-peer', async () => {
-    server = await startPageServer()
+    server = await suite.server()
     server.page('tree.html', page(`import PeerTreeClient from '/pkg/client/index.browser.js'
 window.lib = { io, PeerTreeClient }`))
     const source = swarm.peer(server.url, { name: 'source' })
     const discovered = nextEvent<[string]>(source.client, 'discover')
     source.client.create()
     const [treeID] = await discovered
-    const tab = await browser.open(`${server.url}/tree.html`)
+    const tab = await suite.browser.open(`${server.url}/tree.html`)
     await tab.page.waitForFunction(() => (window as any).lib !== undefined)
     await tab.page.evaluate((treeID) => {
       const w = window as any

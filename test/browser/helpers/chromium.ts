@@ -67,8 +67,13 @@ export class TestBrowser {
     return entry
   }
 
-  async close (): Promise<void> {
+  /** Closes every page opened so far. */
+  async closePages (): Promise<void> {
     for (const p of [...this.#pages]) await p.close()
+  }
+
+  async close (): Promise<void> {
+    await this.closePages()
     await this.#browser.close()
   }
 }
