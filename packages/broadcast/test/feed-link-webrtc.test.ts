@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url'
 import wrtc from '@roamhq/wrtc'
 import { Packr } from 'msgpackr'
 import SimplePeer from 'simple-peer'
-import { afterEach, expect, test } from 'vitest'
+import { afterEach, expect, onTestFinished, test } from 'vitest'
 import { FeedLink } from '../src/net/feed-link.js'
 import { MessageType } from '../src/wire.js'
 import { until } from '../../../test/helpers/wait.js'
@@ -64,6 +64,8 @@ test('links killed mid-send 200 times over from this end: no send after close, a
   let err = ''
   child.stdout.on('data', (d: Buffer) => { out += d.toString() })
   child.stderr.on('data', (d: Buffer) => { err += d.toString() })
+  // The child and its remote must not outlive a test that failed or timed out.
+  onTestFinished(() => { child.kill('SIGKILL') })
   const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.once('exit', (c, s) => resolve([c, s])))
   expect({ code, signal, err: err.slice(-500) }).toEqual({ code: 0, signal: null, err: '' })
   expect(JSON.parse(out)).toMatchObject({ rounds: 200, badSends: 0 })
