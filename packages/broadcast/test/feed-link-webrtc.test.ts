@@ -67,7 +67,9 @@ test('links killed mid-send 200 times over from this end: no send after close, a
   // The child and its remote must not outlive a test that failed or timed out.
   onTestFinished(() => { child.kill('SIGKILL') })
   const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.once('exit', (c, s) => resolve([c, s])))
-  expect({ code, signal, err: err.slice(-500) }).toEqual({ code: 0, signal: null, err: '' })
+  // @roamhq/wrtc prints this for a candidate it cannot parse and goes on: noise, not a failure.
+  const errors = err.split('\n').filter((line) => line !== '' && line !== 'Ignoring unsupported ICE candidate.')
+  expect({ code, signal, err: errors.join('\n').slice(-500) }).toEqual({ code: 0, signal: null, err: '' })
   expect(JSON.parse(out)).toMatchObject({ rounds: 200, badSends: 0 })
 }, 180_000)
 
