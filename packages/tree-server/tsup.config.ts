@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup'
 
 export default defineConfig({
-  // command.js is the `peer-tree-server` command's (bin/ loads it); metrics.js is
+  // dist/command.js is the `peer-tree-server` command's (bin/ loads it); dist/metrics.js is
   // `peer-tree-server/metrics`, apart so that the main entry never loads prom-client.
   entry: { index: 'src/index.ts', protocol: 'src/protocol.ts', metrics: 'src/metrics/index.ts', command: 'src/command/index.ts' },
   format: ['esm', 'cjs'],
