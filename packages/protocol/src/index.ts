@@ -140,6 +140,16 @@ export interface EndedMessage {
   reason: 'source-left'
 }
 
+/**
+ * The server process is shutting down: right after this, it closes the socket's connection.
+ * The client's socket.io reconnects by itself (through the same address, to another process
+ * behind a load balancer) and resumes each membership with `tree:resume`; nothing else is
+ * needed, the notice only says why the connection is about to close.
+ */
+export interface DrainingMessage {
+  reason: 'shutdown'
+}
+
 export interface ChallengeMessage {
   nonce: string
 }
@@ -210,6 +220,8 @@ export interface ServerToClientEvents {
   /** To a parent: the link `session` no longer exists in the tree; close it. */
   'peer:unlink': (msg: UnlinkMessage) => void
   'peer:signal': (msg: SignalMessage) => void
+  /** This process is going away; the connection closes next (see DrainingMessage). */
+  'server:draining': (msg: DrainingMessage) => void
 }
 
 export interface InterServerEvents {}

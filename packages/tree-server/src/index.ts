@@ -3,6 +3,7 @@ import { PeerTreeServer } from './peer-tree-server.js'
 export { PeerTreeServer }
 export type { AnyServer, PeerTreeServerConstructor, PeerTreeServerEvents, ServerStats } from './peer-tree-server.js'
 export type { PeerTreeServerOptions } from './options.js'
+export type { ServerMetrics, StoreOp } from './observer.js'
 export { PeerTreeServerError, DEFAULT_MESSAGES } from './errors.js'
 export type { ErrorContext } from './errors.js'
 export { MemoryStore } from './store/memory-store.js'

@@ -8,6 +8,7 @@ import {
   DEFAULT_REQUESTS_PER_SECOND, DEFAULT_SIGNALS_PER_SECOND, MAX_TIMER_MS
 } from './constants.js'
 import { MemoryStore } from './store/memory-store.js'
+import type { ServerMetrics } from './observer.js'
 import type { TreeStore } from './store/store.js'
 
 export interface PeerTreeServerOptions {
@@ -49,9 +50,11 @@ export interface PeerTreeServerOptions {
   store?: TreeStore
   /** Clock in ms for rate limits and nonce expiry; for tests and simulations. @default Date.now */
   now?: () => number
+  /** Timing hooks for a metrics system (`peer-tree-server/metrics` has one). @default none */
+  metrics?: ServerMetrics
 }
 
-export type ResolvedOptions = Required<PeerTreeServerOptions>
+export type ResolvedOptions = Required<Omit<PeerTreeServerOptions, 'metrics'>> & { metrics: ServerMetrics | null }
 
 function identities (value: unknown): readonly string[] {
   if (value === undefined) return []
@@ -96,6 +99,7 @@ export function resolveOptions (opts: unknown): ResolvedOptions {
   const o = opts as Record<string, unknown>
   if (o['store'] !== undefined && !isStore(o['store'])) throw new TypeError('opts.store must implement get, transact and size')
   if (o['now'] !== undefined && typeof o['now'] !== 'function') throw new TypeError('opts.now must be a function')
+  if (o['metrics'] !== undefined && (typeof o['metrics'] !== 'object' || o['metrics'] === null)) throw new TypeError('opts.metrics must be an object')
   return {
     k: positiveInteger('k', o['k'], DEFAULT_K),
     k1: positiveInteger('k1', o['k1'], DEFAULT_K1),
@@ -113,6 +117,7 @@ export function resolveOptions (opts: unknown): ResolvedOptions {
     linkTimeoutMs: delay('linkTimeoutMs', o['linkTimeoutMs'], DEFAULT_LINK_TIMEOUT_MS, 1),
     serverIdentities: identities(o['serverIdentities']),
     store: (o['store'] as TreeStore | undefined) ?? new MemoryStore(),
-    now: (o['now'] as (() => number) | undefined) ?? Date.now
+    now: (o['now'] as (() => number) | undefined) ?? Date.now,
+    metrics: (o['metrics'] as ServerMetrics | undefined) ?? null
   }
 }

@@ -21,6 +21,7 @@ import { onReconnect } from './handlers/reconnect.js'
 import { onResume } from './handlers/resume.js'
 import { onSignal } from './handlers/signal.js'
 import { mintSessionId } from './ids.js'
+import { timedPlacement, timedStore } from './observer.js'
 import { resolveOptions } from './options.js'
 import type { PeerTreeServerOptions, ResolvedOptions } from './options.js'
 import type { ClientToServerEvents, ServerErrorCode, TreeId } from './protocol.js'
@@ -29,6 +30,7 @@ import { Registry, roomOf } from './registry.js'
 import { SignalLedger } from './signal-ledger.js'
 import type { Binding, ClientState, TypedServer, TypedSocket } from './registry.js'
 import { snapshotOf } from './snapshot.js'
+import type { TreeStore } from './store/store.js'
 import type { TreeSnapshot } from './snapshot.js'
 import { expireTx, linkExpiredTx, linksOpenedBy } from './transitions.js'
 import type { Change, TxEnv } from './transitions.js'
@@ -97,6 +99,8 @@ function looksLikeIo (io: unknown): io is TypedServer {
 class PeerTreeServerImpl extends EventEmitter<PeerTreeServerEvents> {
   readonly #io: TypedServer
   readonly #opts: ResolvedOptions
+  /** The store, each call timed when `opts.metrics` asks for it. */
+  readonly #store: TreeStore
   readonly #registry: Registry
   readonly #counters: Counters = {
     creates: 0, joins: 0, leaves: 0, repairs: 0, reconnects: 0, failedLinks: 0, resumes: 0, signalsRelayed: 0, signalsDropped: 0, reportedLinks: 0
@@ -125,7 +129,9 @@ class PeerTreeServerImpl extends EventEmitter<PeerTreeServerEvents> {
     this.#opts = resolveOptions(opts)
     this.#registry = new Registry(io)
     this.#signals = new SignalLedger(this.#opts)
-    const store = this.#opts.store
+    this.#store = timedStore(this.#opts.store, this.#opts.metrics)
+    const store = this.#store
+    const metrics = this.#opts.metrics
     const env: TxEnv = { mintSession: mintSessionId }
     this.#ctx = {
       io,
@@ -144,6 +150,7 @@ class PeerTreeServerImpl extends EventEmitter<PeerTreeServerEvents> {
       storeSize: async () => {
         try { return await store.size() } catch (cause) { throw PeerTreeServerError.STORE_UNAVAILABLE({ cause }) }
       },
+      placing: (fn) => timedPlacement(fn, metrics),
       apply: (treeID, change) => { this.#apply(treeID, change) },
       park: (b, delayMs) => { this.#park(b, delayMs) }
     }
@@ -193,7 +200,7 @@ class PeerTreeServerImpl extends EventEmitter<PeerTreeServerEvents> {
    */
   async snapshot (treeID: TreeId): Promise<TreeSnapshot | undefined> {
     if (typeof treeID !== 'string') throw new TypeError('treeID must be a string')
-    const state = await this.#opts.store.get(treeID)
+    const state = await this.#store.get(treeID)
     return state === undefined ? undefined : snapshotOf(state)
   }
 
@@ -295,7 +302,7 @@ class PeerTreeServerImpl extends EventEmitter<PeerTreeServerEvents> {
   async #checkLink (treeID: TreeId, child: string, session: string): Promise<void> {
     if (this.#closed) return
     try {
-      const out = await this.#opts.store.transact(treeID, (s) => linkExpiredTx(s, { child, session }, this.#ctx.env))
+      const out = await this.#store.transact(treeID, (s) => linkExpiredTx(s, { child, session }, this.#ctx.env))
       if (out.change.out.length > 0) this.#counters.failedLinks += 1
       this.#apply(treeID, out.change)
     } catch (cause) {
@@ -319,7 +326,7 @@ class PeerTreeServerImpl extends EventEmitter<PeerTreeServerEvents> {
   async #expire (b: Binding): Promise<void> {
     if (this.#closed) return
     try {
-      const out = await this.#opts.store.transact(b.treeID, (s) => expireTx(s, b, this.#ctx.env))
+      const out = await this.#store.transact(b.treeID, (s) => expireTx(s, b, this.#ctx.env))
       // A resume on this process replaces the binding; only drop it if it is still this one.
       if (this.#registry.binding(b.peerID) === b) this.#registry.unbind(b.peerID)
       if (out.change.removed.length > 0) this.#counters.leaves += 1

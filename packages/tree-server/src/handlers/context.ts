@@ -41,6 +41,8 @@ export interface HandlerContext {
   transact: (treeID: TreeId, fn: TxFn<TxOutput>) => Promise<TxOutput>
   /** Trees in the store; a store failure throws STORE_UNAVAILABLE. */
   storeSize: () => Promise<number>
+  /** A placing transaction body (join, reconnect), timed for `opts.metrics` when it asks. */
+  placing: <R>(fn: TxFn<R>) => TxFn<R>
   /** Send a committed change's messages, then drop the bindings of members that left. */
   apply: (treeID: TreeId, change: Change) => void
   /**

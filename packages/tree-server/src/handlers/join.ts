@@ -16,7 +16,7 @@ export async function onJoin (ctx: HandlerContext, client: ClientState, payload:
   const peerID = mintPeerId()
   const token = mintToken(peerID)
   const params = { peerID, role: req.role ?? 'relay', token, maxPeers: ctx.opts.maxPeersPerTree } as const
-  const out = await ctx.transact(req.treeID, (s) => joinTx(s, params, ctx.env))
+  const out = await ctx.transact(req.treeID, ctx.placing((s) => joinTx(s, params, ctx.env)))
   // A refused join may still have placed waiting members on the way: their messages go out anyway.
   if (out.error === undefined) ctx.registry.bind(client, { treeID: req.treeID, peerID, epoch: 0, ref: null })
   ctx.apply(req.treeID, out.change)

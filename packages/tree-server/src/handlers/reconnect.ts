@@ -8,7 +8,7 @@ export async function onReconnect (ctx: HandlerContext, client: ClientState, pay
   const req = valid(ctx.validators.reconnect(payload))
   const b = member(client, req.treeID)
   const params = { peerID: b.peerID, epoch: b.epoch, session: req.session, failed: req.failed === true }
-  const out = await ctx.transact(req.treeID, (s) => reconnectTx(s, params, ctx.env))
+  const out = await ctx.transact(req.treeID, ctx.placing((s) => reconnectTx(s, params, ctx.env)))
   throwRefusal(ctx, out, req.treeID, b)
   // An empty change: the session was stale (the server had already moved it), so it was ignored.
   if (out.change.out.length > 0) {
