@@ -122,7 +122,8 @@ export function reduce (state: Membership, event: MembershipEvent): Step {
     return false
   }
   const confirm = (session: SessionId): void => { send('peer:connected', { treeID: s.treeID as TreeId, session }) }
-  const down = (session: SessionId): LinkState | undefined => s.downstream.find((l) => l.session === session)
+  /** Whether `session` is one of our links (sessions are the server's; one that names two links is ignored). */
+  const linked = (session: SessionId): boolean => s.upstream?.session === session || s.downstream.some((l) => l.session === session)
   const removeDown = (session: SessionId): boolean => {
     const before = s.downstream.length
     s.downstream = s.downstream.filter((l) => l.session !== session)
@@ -199,7 +200,7 @@ export function reduce (state: Membership, event: MembershipEvent): Step {
     }
     dropUpstream()
     s.phase = 'member'
-    if (msg.parent !== null && msg.session !== null) {
+    if (msg.parent !== null && msg.session !== null && !linked(msg.session)) {
       s.upstream = { session: msg.session, remote: msg.parent, connected: false }
       io.push({ do: 'open', session: msg.session, remote: msg.parent, direction: 'upstream' })
     }
@@ -319,7 +320,7 @@ export function reduce (state: Membership, event: MembershipEvent): Step {
       break
     case 'peer:child': {
       const { treeID, session, child } = e.msg ?? {}
-      if (treeID !== s.treeID || s.phase !== 'member' || down(session) !== undefined) break
+      if (treeID !== s.treeID || s.phase !== 'member' || linked(session)) break
       s.downstream.push({ session, remote: child, connected: false })
       io.push({ do: 'open', session, remote: child, direction: 'downstream' })
       break
@@ -330,7 +331,7 @@ export function reduce (state: Membership, event: MembershipEvent): Step {
       break
     case 'peer:signal': {
       const msg = e.msg
-      if (msg?.treeID === s.treeID && (s.upstream?.session === msg.session || down(msg.session) !== undefined)) {
+      if (msg?.treeID === s.treeID && linked(msg.session)) {
         io.push({ do: 'signal', session: msg.session, signal: msg.signal })
       }
       break
