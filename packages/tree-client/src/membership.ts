@@ -69,12 +69,11 @@ export type MembershipEvent =
   /** The owner proof of the create `req.ref` is ready. */
   | { type: 'proved', req: CreateRequest }
   | { type: 'proofFailed', ref: string, code: ServerErrorCode | ClientErrorCode, message: string, cause?: unknown }
-  | { type: 'connect', treeID: TreeId, role: PeerRole }
+  | { type: 'join', treeID: TreeId, role: PeerRole }
   | { type: 'reconnectUpstream' }
   | { type: 'destroy', lingerMs: number }
-  /** Server messages, as they came off the network (anything at all). */
-  | { type: 'tree:discover' | 'tree:ended' | 'tree:error' | 'peer:child' | 'peer:unlink' | 'peer:signal', msg: any }
-  | { type: 'socket:connect' | 'socket:disconnect' }
+  /** What the socket delivered, by its event name; server messages as they came off the network (anything at all). */
+  | { type: 'tree:discover' | 'tree:ended' | 'tree:error' | 'peer:child' | 'peer:unlink' | 'peer:signal' | 'connect' | 'disconnect', msg?: any }
   | { type: 'link:connect' | 'link:end', session: SessionId }
   | { type: 'timer', id: 'retry' }
 
@@ -106,7 +105,8 @@ export function initialMembership (retryMs: number): Membership {
 /** The transition for `event`: `state` is not changed, the step holds the next one. */
 export function reduce (state: Membership, event: MembershipEvent): Step {
   if (state.phase === 'destroyed') return { state, commands: [] }
-  const s: Membership = { ...state, downstream: [...state.downstream] }
+  // The state is plain JSON: a deep copy is the draft this step changes.
+  const s: Membership = JSON.parse(JSON.stringify(state))
   const io: Command[] = []
   const events: Command[] = []
 
@@ -125,16 +125,16 @@ export function reduce (state: Membership, event: MembershipEvent): Step {
   /** Whether `session` is one of our links (sessions are the server's; one that names two links is ignored). */
   const linked = (session: SessionId): boolean => s.upstream?.session === session || s.downstream.some((l) => l.session === session)
   const removeDown = (session: SessionId): boolean => {
-    const before = s.downstream.length
-    s.downstream = s.downstream.filter((l) => l.session !== session)
-    return s.downstream.length < before
+    const i = s.downstream.findIndex((l) => l.session === session)
+    return i >= 0 && s.downstream.splice(i, 1).length > 0
   }
+  const disconnect = (): void => { events.push({ do: 'emit', event: 'disconnect', args: [] }) }
   /** Closes the upstream link, with `'disconnect'` if there was one. */
   const dropUpstream = (): void => {
     if (s.upstream === null) return
     close(s.upstream.session)
     s.upstream = null
-    events.push({ do: 'emit', event: 'disconnect', args: [] })
+    disconnect()
   }
   const closeLinks = (lingerMs = 0): void => {
     for (const { session } of [...(s.upstream === null ? [] : [s.upstream]), ...s.downstream]) {
@@ -245,15 +245,11 @@ export function reduce (state: Membership, event: MembershipEvent): Step {
   }
 
   const linkUp = (session: SessionId): void => {
-    const up = s.upstream?.session === session
-    const i = s.downstream.findIndex((l) => l.session === session)
-    const link = up ? s.upstream : s.downstream[i]
+    const link = [s.upstream, ...s.downstream].find((l) => l?.session === session)
     if (link == null) return
-    const connected = { ...link, connected: true }
-    if (up) s.upstream = connected
-    else s.downstream[i] = connected
+    link.connected = true
     confirm(session)
-    events.push({ do: 'peer', event: up ? 'upstreamPeer' : 'downstreamPeer', session, info: { peerID: link.remote, session, treeID: s.treeID as TreeId } })
+    events.push({ do: 'peer', event: link === s.upstream ? 'upstreamPeer' : 'downstreamPeer', session, info: { peerID: link.remote, session, treeID: s.treeID as TreeId } })
   }
 
   /**
@@ -266,7 +262,7 @@ export function reduce (state: Membership, event: MembershipEvent): Step {
     if (s.upstream?.session === session) {
       s.upstream = null
       if (s.phase === 'member') ask(session)
-      events.push({ do: 'emit', event: 'disconnect', args: [] })
+      disconnect()
     } else if (removeDown(session)) {
       send('peer:failed', { treeID: s.treeID as TreeId, session })
     }
@@ -288,7 +284,7 @@ export function reduce (state: Membership, event: MembershipEvent): Step {
       reset()
       error(e.code, e.message, e.cause === undefined ? {} : { cause: e.cause })
       break
-    case 'connect':
+    case 'join':
       if (!idle('Already connected to a tree')) break
       s.phase = 'joining'
       s.treeID = e.treeID
@@ -336,10 +332,10 @@ export function reduce (state: Membership, event: MembershipEvent): Step {
       }
       break
     }
-    case 'socket:disconnect':
+    case 'disconnect':
       s.socketDown = true
       break
-    case 'socket:connect':
+    case 'connect':
       // After a signalling-socket blip the server may still hold our place: claim it back.
       if (!s.socketDown) break
       s.socketDown = false

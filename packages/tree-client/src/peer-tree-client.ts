@@ -83,7 +83,7 @@ export interface PeerTreeClientEvents {
 /** The socket as the protocol types it (socket.io-client's `Socket` with the shared event maps). */
 export type TreeSocket = Socket<ServerToClientEvents, ClientToServerEvents>
 
-const SERVER_EVENTS = ['tree:discover', 'tree:ended', 'tree:error', 'peer:child', 'peer:unlink', 'peer:signal'] as const
+const SOCKET_EVENTS = ['tree:discover', 'tree:ended', 'tree:error', 'peer:child', 'peer:unlink', 'peer:signal', 'connect', 'disconnect'] as const
 
 /**
  * Joins one peer-tree tree over a socket.io-client socket and opens the WebRTC links
@@ -118,9 +118,7 @@ class PeerTreeClientImpl extends TypedEmitter<PeerTreeClientEvents> {
     this.#peerOpts = { ...peerOpts, Peer }
     this.#socket = socket as TreeSocket
     this.#m = initialMembership(timeout)
-    for (const type of SERVER_EVENTS) this.#bind(type, (msg) => this.#run({ type, msg }))
-    this.#bind('disconnect', () => this.#run({ type: 'socket:disconnect' }))
-    this.#bind('connect', () => this.#run({ type: 'socket:connect' }))
+    for (const type of SOCKET_EVENTS) this.#bind(type, (msg) => this.#run({ type, msg }))
   }
 
   /** The ID of the tree this client is in, or null. */
@@ -173,7 +171,7 @@ class PeerTreeClientImpl extends TypedEmitter<PeerTreeClientEvents> {
     if (opts.role !== undefined && opts.role !== 'relay' && opts.role !== 'leaf') {
       throw new PeerTreeError(ClientErrorCodes.INVALID_ARGUMENT, "opts.role must be 'relay' or 'leaf'")
     }
-    this.#run({ type: 'connect', treeID, role: opts.role ?? 'relay' })
+    this.#run({ type: 'join', treeID, role: opts.role ?? 'relay' })
   }
 
   /** Drops the current upstream peer and asks the server for a new one. No-op on the source. */

@@ -25,7 +25,7 @@ const emits = (commands: Command[]): string[] => commands.flatMap((c) => c.do ==
 const discover = (msg: Record<string, unknown>): MembershipEvent => ({
   type: 'tree:discover', msg: { treeID: 't', peerID: 'me', parent: 'p', session: 's1', token: 'me.x', reason: 'join', ...msg }
 })
-const joined: MembershipEvent[] = [{ type: 'connect', treeID: 't', role: 'relay' }, discover({})]
+const joined: MembershipEvent[] = [{ type: 'join', treeID: 't', role: 'relay' }, discover({})]
 const upstreamUp: MembershipEvent[] = [...joined, { type: 'link:connect', session: 's1' }]
 
 describe('create', () => {
@@ -57,7 +57,7 @@ describe('create', () => {
 
 describe('connect and discover', () => {
   test('connect sends tree:join with the role; a discover with a parent opens the upstream before it says discover', () => {
-    const { state, commands } = run([{ type: 'connect', treeID: 't', role: 'leaf' }, discover({})])
+    const { state, commands } = run([{ type: 'join', treeID: 't', role: 'leaf' }, discover({})])
     expect(commands).toEqual([
       { do: 'send', event: 'tree:join', payload: { treeID: 't', role: 'leaf' } },
       { do: 'open', session: 's1', remote: 'p', direction: 'upstream' },
@@ -67,14 +67,14 @@ describe('connect and discover', () => {
   })
 
   test('a discover without a parent opens nothing', () => {
-    const { state, commands } = run([{ type: 'connect', treeID: 't', role: 'relay' }, discover({ parent: null, session: null })])
+    const { state, commands } = run([{ type: 'join', treeID: 't', role: 'relay' }, discover({ parent: null, session: null })])
     expect(commands.map((c) => c.do)).toEqual(['send', 'emit'])
     expect(state.upstream).toBeNull()
   })
 
   test('a discover for another tree, or before connect, changes nothing', () => {
     expect(run([discover({})]).commands).toEqual([])
-    const { state, commands } = run([{ type: 'connect', treeID: 't', role: 'relay' }, discover({ treeID: 'u' })])
+    const { state, commands } = run([{ type: 'join', treeID: 't', role: 'relay' }, discover({ treeID: 'u' })])
     expect(commands).toHaveLength(1)
     expect(state.phase).toBe('joining')
   })
@@ -90,7 +90,7 @@ describe('connect and discover', () => {
   })
 
   test('connect while in a tree is refused soon, with the documented message', () => {
-    expect(run([...joined, { type: 'connect', treeID: 'u', role: 'relay' }]).commands.at(-1))
+    expect(run([...joined, { type: 'join', treeID: 'u', role: 'relay' }]).commands.at(-1))
       .toEqual({ do: 'error', code: 'ALREADY_IN_TREE', message: 'Already connected to a tree', soon: true })
   })
 })
@@ -156,7 +156,7 @@ describe('downstream links', () => {
 describe('socket blips', () => {
   test('after a disconnect, the next connect resumes with the token; a resume that keeps the upstream reconfirms the links that are up', () => {
     const up = run([...upstreamUp, { type: 'peer:child', msg: { treeID: 't', session: 'd1', child: 'kid' } }, { type: 'link:connect', session: 'd1' }, { type: 'peer:child', msg: { treeID: 't', session: 'd2', child: 'kid2' } }])
-    const back = run([{ type: 'socket:connect' }, { type: 'socket:disconnect' }, { type: 'socket:connect' }], up.state)
+    const back = run([{ type: 'connect' }, { type: 'disconnect' }, { type: 'connect' }], up.state)
     expect(back.commands).toEqual([{ do: 'send', event: 'tree:resume', payload: { treeID: 't', token: 'me.x' } }])
     const resumed = run([discover({ reason: 'resume' })], back.state)
     expect(sends(resumed.commands)).toEqual([['peer:connected', { treeID: 't', session: 's1' }], ['peer:connected', { treeID: 't', session: 'd1' }]])
@@ -178,7 +178,7 @@ describe('socket blips', () => {
   })
 
   test('a resume refused because the store is down is sent again when the retry timer fires', () => {
-    const { commands } = run([...joined, { type: 'socket:disconnect' }, { type: 'socket:connect' },
+    const { commands } = run([...joined, { type: 'disconnect' }, { type: 'connect' },
       { type: 'tree:error', msg: { code: 'STORE_UNAVAILABLE', message: 'm', event: 'tree:resume', treeID: 't' } },
       { type: 'timer', id: 'retry' }])
     expect(sends(commands).filter(([e]: any) => e === 'tree:resume')).toHaveLength(2)
@@ -202,7 +202,7 @@ test('destroy: leave, close every link (lingering if asked), clear the retry tim
     { do: 'clear', id: 'retry' }
   ])
   expect(state.phase).toBe('destroyed')
-  expect(run([{ type: 'timer', id: 'retry' }, discover({}), { type: 'connect', treeID: 'u', role: 'relay' }], state).commands).toEqual([])
+  expect(run([{ type: 'timer', id: 'retry' }, discover({}), { type: 'join', treeID: 'u', role: 'relay' }], state).commands).toEqual([])
 })
 
 test('the state stays plain JSON and the input state is never changed', () => {
@@ -222,7 +222,7 @@ describe('over random event sequences', () => {
   const code = fc.constantFrom('RATE_LIMITED', 'STORE_UNAVAILABLE', 'BAD_TOKEN', 'NOT_IN_TREE', 'TREE_NOT_FOUND', 'TREE_FULL', 'UNKNOWN_SESSION')
   const clientEvent = fc.constantFrom('tree:join', 'tree:reconnect', 'tree:resume', 'tree:create', 'peer:connected', 'peer:failed', 'tree:challenge')
   const event: fc.Arbitrary<MembershipEvent> = fc.oneof(
-    fc.record({ type: fc.constant('connect' as const), treeID: tree, role: fc.constantFrom('relay' as const, 'leaf' as const) }),
+    fc.record({ type: fc.constant('join' as const), treeID: tree, role: fc.constantFrom('relay' as const, 'leaf' as const) }),
     fc.record({ type: fc.constant('create' as const), req: fc.record({ ref: fc.constantFrom('r1', 'r2') }), proving: fc.boolean() }),
     fc.record({ type: fc.constant('proved' as const), req: fc.record({ ref: fc.constantFrom('r1', 'r2') }) }),
     fc.record({ type: fc.constant('reconnectUpstream' as const) }),
@@ -243,7 +243,7 @@ describe('over random event sequences', () => {
     fc.record({ type: fc.constant('peer:child' as const), msg: fc.record({ treeID: tree, session, child: fc.constant('kid') }) }),
     fc.record({ type: fc.constant('peer:unlink' as const), msg: fc.record({ treeID: tree, session }) }),
     fc.record({ type: fc.constant('peer:signal' as const), msg: fc.record({ treeID: tree, session, signal: fc.constant('x') }) }),
-    fc.record({ type: fc.constantFrom('socket:connect' as const, 'socket:disconnect' as const) }),
+    fc.record({ type: fc.constantFrom('connect' as const, 'disconnect' as const) }),
     fc.record({ type: fc.constantFrom('link:connect' as const, 'link:end' as const), session }),
     fc.constant({ type: 'timer', id: 'retry' } as const),
     fc.oneof({ weight: 1, arbitrary: fc.record({ type: fc.constant('destroy' as const), lingerMs: fc.constantFrom(0, 100) }) }, { weight: 9, arbitrary: fc.constant({ type: 'reconnectUpstream' } as const) })
