@@ -2,7 +2,7 @@ import type SimplePeer from 'simple-peer'
 import type { Socket } from 'socket.io-client'
 import {
   ownerSignable,
-  type ClientToServerEvents, type PeerId, type PeerRole, type ServerToClientEvents, type SessionId, type TreeId
+  type PeerId, type PeerRole, type ServerToClientEvents, type SessionId, type TreeId, type TreeSocket
 } from './protocol.js'
 import { requestChallenge, serverIdentity } from './challenge.js'
 import { DEFAULT_TIMEOUT_MS } from './constants.js'
@@ -79,9 +79,6 @@ export interface PeerTreeClientEvents {
   treeEnded: (treeID: TreeId) => void
   error: (err: PeerTreeError) => void
 }
-
-/** The socket as the protocol types it (socket.io-client's `Socket` with the shared event maps). */
-export type TreeSocket = Socket<ServerToClientEvents, ClientToServerEvents>
 
 const SOCKET_EVENTS = ['tree:discover', 'tree:ended', 'tree:error', 'peer:child', 'peer:unlink', 'peer:signal', 'connect', 'disconnect'] as const
 
