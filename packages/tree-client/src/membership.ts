@@ -54,8 +54,8 @@ export type Command =
   /** Close a link without reporting its end; `lingerMs` keeps it open that long, silent. */
   | { do: 'close', session: SessionId, lingerMs?: number }
   | { do: 'signal', session: SessionId, signal: unknown }
-  | { do: 'timer', id: 'retry', ms: number }
-  | { do: 'clear', id: 'retry' }
+  /** (Re)start the one retry timer, or stop it (`ms: null`). */
+  | { do: 'timer', ms: number | null }
   /** Hand a link's connected peer to the application. */
   | { do: 'peer', event: 'upstreamPeer' | 'downstreamPeer', session: SessionId, info: { peerID: PeerId, session: SessionId, treeID: TreeId } }
   | { do: 'emit', event: 'discover' | 'treeEnded', args: [TreeId] }
@@ -66,16 +66,16 @@ export type Command =
 /** What the socket, the links, the application and the timers tell the membership. */
 export type MembershipEvent =
   | { type: 'create', req: CreateRequest, proving: boolean }
-  /** The owner proof of the create `req.ref` is ready. */
-  | { type: 'proved', req: CreateRequest }
-  | { type: 'proofFailed', ref: string, code: ServerErrorCode | ClientErrorCode, message: string, cause?: unknown }
+  /** The owner proof of the create `req.ref` is in `req`, or could not be made (`error`). */
+  | { type: 'proved', req: CreateRequest, error?: { code: ServerErrorCode | ClientErrorCode, message: string, cause?: unknown } }
   | { type: 'join', treeID: TreeId, role: PeerRole }
   | { type: 'reconnectUpstream' }
   | { type: 'destroy', lingerMs: number }
   /** What the socket delivered, by its event name; server messages as they came off the network (anything at all). */
   | { type: 'tree:discover' | 'tree:ended' | 'tree:error' | 'peer:child' | 'peer:unlink' | 'peer:signal' | 'connect' | 'disconnect', msg?: any }
   | { type: 'link:connect' | 'link:end', session: SessionId }
-  | { type: 'timer', id: 'retry' }
+  /** The retry timer fired. */
+  | { type: 'timer' }
 
 export interface Step {
   state: Membership
@@ -146,17 +146,16 @@ export function reduce (state: Membership, event: MembershipEvent): Step {
   const clearRetry = (): void => {
     if (s.retry === null) return
     s.retry = null
-    io.push({ do: 'clear', id: 'retry' })
+    io.push({ do: 'timer', ms: null })
   }
   const startRetry = (kind: 'reconnect' | 'resume'): void => {
-    clearRetry()
     s.retry = kind
-    io.push({ do: 'timer', id: 'retry', ms: s.retryMs })
+    io.push({ do: 'timer', ms: s.retryMs })
   }
   const reset = (): void => {
     closeLinks()
-    Object.assign(s, { phase: 'idle', treeID: null, peerID: null, ref: null, token: null, isSource: false, awaiting: false })
     clearRetry()
+    Object.assign(s, initialMembership(s.retryMs), { socketDown: s.socketDown })
   }
   /**
    * Asks the server for a new upstream, avoiding the old one (`failed`). `session` is the link
@@ -277,12 +276,13 @@ export function reduce (state: Membership, event: MembershipEvent): Step {
       if (!e.proving) send('tree:create', e.req)
       break
     case 'proved':
-      if (s.phase === 'creating' && s.ref === e.req.ref) send('tree:create', e.req)
-      break
-    case 'proofFailed':
-      if (s.ref !== e.ref) break
-      reset()
-      error(e.code, e.message, e.cause === undefined ? {} : { cause: e.cause })
+      if (s.phase !== 'creating' || s.ref !== e.req.ref) break
+      if (e.error === undefined) {
+        send('tree:create', e.req)
+      } else {
+        reset()
+        events.push({ do: 'error', ...e.error })
+      }
       break
     case 'join':
       if (!idle('Already connected to a tree')) break

@@ -150,9 +150,13 @@ class PeerTreeClientImpl extends TypedEmitter<PeerTreeClientEvents> {
       this.#run({ type: 'proved', req: { ...req, owner: proof } })
     }, (err: unknown) => {
       // The server refused the challenge (a rate limit, say): pass its code on as it is.
-      this.#run(err instanceof PeerTreeError
-        ? { type: 'proofFailed', ref, code: err.code, message: err.message }
-        : { type: 'proofFailed', ref, code: ClientErrorCodes.OWNER_PROOF_FAILED, message: 'Could not sign the owner proof', cause: err })
+      this.#run({
+        type: 'proved',
+        req,
+        error: err instanceof PeerTreeError
+          ? { code: err.code, message: err.message }
+          : { code: ClientErrorCodes.OWNER_PROOF_FAILED, message: 'Could not sign the owner proof', cause: err }
+      })
     })
   }
 
@@ -244,9 +248,9 @@ class PeerTreeClientImpl extends TypedEmitter<PeerTreeClientEvents> {
         return
       case 'signal': return link?.signal(c.signal)
       case 'timer':
-        this.#retry = setTimeout(() => this.#run({ type: 'timer', id: c.id }), c.ms)
+        clearTimeout(this.#retry)
+        if (c.ms !== null) this.#retry = setTimeout(() => this.#run({ type: 'timer' }), c.ms)
         return
-      case 'clear': return clearTimeout(this.#retry)
       case 'peer':
         if (link !== undefined) this.emit(c.event, link.peer, c.info)
         return
