@@ -1,7 +1,6 @@
-import type { Socket } from 'socket.io-client'
 import { PeerTreeError } from './errors.js'
 import { serverIdentityOf } from './protocol.js'
-import type { ChallengeMessage, ErrorMessage } from './protocol.js'
+import type { ChallengeMessage, ErrorMessage, TreeSocket } from './protocol.js'
 
 interface Waiter {
   resolve: (nonce: string) => void
@@ -18,7 +17,7 @@ interface Waiter {
 class ChallengeQueue {
   #waiting: Waiter[] = []
 
-  constructor (private readonly socket: Socket) {
+  constructor (private readonly socket: TreeSocket) {
     socket.on('tree:challenge', (msg: ChallengeMessage) => {
       if (typeof msg?.nonce !== 'string') return
       this.#waiting.shift()?.resolve(msg.nonce)
@@ -37,14 +36,14 @@ class ChallengeQueue {
   }
 }
 
-const queues = new WeakMap<Socket, ChallengeQueue>()
+const queues = new WeakMap<TreeSocket, ChallengeQueue>()
 
 /**
  * The identity of the server `socket` talks to, as owner proofs name it: the host of the URL
  * its Manager was made for (socket.io-client keeps it as `uri`; a socket made without one
  * connects to the page's own host).
  */
-export function serverIdentity (socket: Socket): string {
+export function serverIdentity (socket: TreeSocket): string {
   const manager = (socket as unknown as { io?: { uri?: unknown, } }).io
   if (typeof manager?.uri === 'string' && manager.uri.length > 0) {
     const id = serverIdentityOf(manager.uri)
@@ -55,7 +54,7 @@ export function serverIdentity (socket: Socket): string {
 }
 
 /** Asks the server for a fresh nonce on `socket`; rejects with the server's refusal. */
-export function requestChallenge (socket: Socket): Promise<string> {
+export function requestChallenge (socket: TreeSocket): Promise<string> {
   let queue = queues.get(socket)
   if (queue === undefined) queues.set(socket, (queue = new ChallengeQueue(socket)))
   return queue.next()
