@@ -14,6 +14,7 @@ const alias = [
   { find: /^peer-tree-server\/protocol$/, replacement: src('./packages/tree-server/src/protocol.ts') },
   { find: /^peer-tree-server$/, replacement: src('./packages/tree-server/src/index.ts') },
   { find: /^peer-tree-client\/core$/, replacement: src('./packages/tree-client/src/core.ts') },
+  { find: /^peer-tree-client\/media$/, replacement: src('./packages/tree-client/src/media.ts') },
   { find: /^peer-tree-client$/, replacement: src('./packages/tree-client/src/index.ts') },
   { find: /^peer-tree-broadcast\/archive$/, replacement: src('./packages/broadcast/src/archive.ts') },
   { find: /^peer-tree-broadcast$/, replacement: src('./packages/broadcast/src/index.ts') }

@@ -16,7 +16,8 @@ const WINDOW_MS = 2000
 const root = new URL('../', import.meta.url)
 const files = {
   '/media.html': ['text/html', new URL('test/browser/fixtures/media-relay.html', root)],
-  '/pkg/client/index.global.js': ['text/javascript', new URL('packages/tree-client/dist/index.global.js', root)]
+  '/pkg/client/index.global.js': ['text/javascript', new URL('packages/tree-client/dist/index.global.js', root)],
+  '/pkg/client/media.global.js': ['text/javascript', new URL('packages/tree-client/dist/media.global.js', root)]
 }
 const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-timer-throttling',
   '--disable-renderer-backgrounding', '--disable-backgrounding-occluded-windows']

@@ -20,9 +20,9 @@ const attwBin = join(root, 'node_modules', '.bin', 'attw')
 // `typesVersions`), node16 from CJS and from ESM, and bundlers. Every package passes it, so
 // no package gets a weaker profile. Entry points that are not modules are left out by name.
 const ATTW_OPTIONS = {
-  // dist/index.global.js is a classic script for a <script> tag: it sets the global
-  // PeerTreeClient and exports nothing, so there are no types to find for an import of it.
-  'peer-tree-client': ['--exclude-entrypoints', './dist/index.global.js']
+  // dist/index.global.js and dist/media.global.js are classic scripts for a <script> tag: they
+  // set (and add to) the global PeerTreeClient and export nothing, so there are no types to find.
+  'peer-tree-client': ['--exclude-entrypoints', './dist/index.global.js', './dist/media.global.js']
 }
 
 const dirs = process.argv.length > 2

@@ -18,8 +18,9 @@ const browser: Options = {
 
 export default defineConfig([
   {
+    // `media` is MediaRelay, apart so that data-only apps do not carry it.
     // `core` is the client without simple-peer (its links use the Peer class the caller passes).
-    entry: ['src/index.ts', 'src/core.ts'],
+    entry: ['src/index.ts', 'src/core.ts', 'src/media.ts'],
     format: ['esm', 'cjs'],
     dts: true,
     clean: true,
@@ -50,5 +51,14 @@ export default defineConfig([
     footer: ({ format }) => format === 'cjs'
       ? { js: 'if (typeof module.exports.default === "function") module.exports = Object.assign(module.exports.default, module.exports);' }
       : {}
+  },
+  {
+    // dist/media.global.js, for a <script> tag after dist/index.global.js: it adds MediaRelay
+    // and relayMedia to the global PeerTreeClient.
+    ...browser,
+    entry: ['src/media.ts'],
+    format: ['iife'],
+    globalName: 'PeerTreeClientMedia',
+    footer: { js: 'if (typeof PeerTreeClient !== "undefined") Object.assign(PeerTreeClient, PeerTreeClientMedia);' }
   }
 ])

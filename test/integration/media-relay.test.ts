@@ -3,7 +3,7 @@
 // the source and swaps the new track into its sender, and the last peer keeps getting frames.
 import wrtc from '@roamhq/wrtc'
 import { afterEach, describe, expect, test } from 'vitest'
-import { MediaRelay } from 'peer-tree-client'
+import { MediaRelay } from 'peer-tree-client/media'
 import { Swarm, type TestPeer } from '../helpers/swarm.js'
 import { nextEvent, until } from '../helpers/wait.js'
 

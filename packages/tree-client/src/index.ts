@@ -12,8 +12,6 @@ export type {
 export { PeerTreeError, ClientErrorCodes } from './errors.js'
 export type { ClientErrorCode, PeerTreeErrorCode } from './errors.js'
 export type { PeerOptions, PeerConstructor, LinkPeer } from './create-peer.js'
-export { MediaRelay, relayMedia } from './media-relay.js'
-export type { MediaRelayOptions, MediaRelayEvents, MediaRelayStats } from './media-relay.js'
 export { DEFAULT_TIMEOUT_MS } from './constants.js'
 export { toBase64Url } from './encoding.js'
 export default PeerTreeClient
