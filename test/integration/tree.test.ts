@@ -252,6 +252,29 @@ describe('reconnectUpstream and timeouts', () => {
     await broadcast(source, [mover], 'after the refusal')
   })
 
+  test('a refused connect() (rate limit) is asked again: the peer joins once the limit lets it', async () => {
+    let now = 0
+    // Two tree:* requests per socket in a burst, and a clock that only the test moves.
+    const server = await swarm.server({ k: 2, k1: 2, requestsPerSecond: 1, now: () => now })
+    const { treeID, source } = await buildTree(server.url, 0)
+    const joiner = swarm.peer(server.url, { name: 'joiner', timeout: 200 })
+    for (let i = 0; i < 2; i++) { // two requests spend the burst
+      const missing = nextEvent<[{ code: string }]>(joiner.client, 'error', { filter: (e: { code: string }) => e.code === 'TREE_NOT_FOUND' })
+      joiner.client.connect('no-such-tree')
+      await missing
+    }
+    const refused = nextEvent<[{ code: string }]>(joiner.client, 'error', { filter: (e: { code: string }) => e.code === 'RATE_LIMITED' })
+    joiner.client.connect(treeID)
+    await refused
+    // Asked again while the clock stands still: refused again, still not in the tree.
+    await nextEvent<[{ code: string }]>(joiner.client, 'error', { filter: (e: { code: string }) => e.code === 'RATE_LIMITED' })
+    expect(joiner.client.peerID).toBeNull()
+    now += 10_000 // the bucket refills
+    await nextEvent(joiner.client, 'discover', { what: 'the joiner is placed on a later try' })
+    await waitForLinks(server, treeID, [source, joiner])
+    await broadcast(source, [joiner], 'after the refused connect')
+  })
+
   test('an application handler that throws does not make the client reconnect', async () => {
     const server = await swarm.server({ k: 2, k1: 2 })
     const { treeID, source } = await buildTree(server.url, 0)

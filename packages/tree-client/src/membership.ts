@@ -26,6 +26,8 @@ export interface Membership {
   isSource: boolean
   /** The correlation ID of the create that is out. */
   ref: string | null
+  /** The create that is out, to send again after a passing refusal; null for an owned one (its proof is for one use). */
+  req: CreateRequest | null
   /** The secret that resumes this membership after a socket reconnect. */
   token: string | null
   role: PeerRole
@@ -36,7 +38,7 @@ export interface Membership {
   /** The session the last reconnect request gave up (null: any upstream). */
   askedFor: SessionId | null
   /** What the retry timer asks again for when it fires; null when it does not run. */
-  retry: 'reconnect' | 'resume' | null
+  retry: 'reconnect' | 'resume' | 'join' | 'create' | null
   /** How long (ms) to wait before asking again after a passing refusal. */
   retryMs: number
   /** The socket went down since the last connect: on the next one, claim the place back. */
@@ -90,6 +92,7 @@ export function initialMembership (retryMs: number): Membership {
     peerID: null,
     isSource: false,
     ref: null,
+    req: null,
     token: null,
     role: 'relay',
     upstream: null,
@@ -148,7 +151,7 @@ export function reduce (state: Membership, event: MembershipEvent): Step {
     s.retry = null
     io.push({ do: 'timer', ms: null })
   }
-  const startRetry = (kind: 'reconnect' | 'resume'): void => {
+  const startRetry = (kind: Membership['retry']): void => {
     s.retry = kind
     io.push({ do: 'timer', ms: s.retryMs })
   }
@@ -234,7 +237,11 @@ export function reduce (state: Membership, event: MembershipEvent): Step {
     const passing = code === 'RATE_LIMITED' || code === 'STORE_UNAVAILABLE'
     // Refused for a passing reason (store down, rate limit): claim the place again later.
     if (event === 'tree:resume' && passing && member) startRetry('resume')
-    if (s.phase === 'creating' || (s.phase === 'joining' && event === 'tree:join')) reset()
+    // A refused create or join leaves no place on the server: ask again later if the refusal
+    // passes, else the client is out of any tree.
+    if (passing && s.phase === 'creating' && event === 'tree:create' && s.req !== null) startRetry('create')
+    else if (passing && s.phase === 'joining' && event === 'tree:join') startRetry('join')
+    else if (s.phase === 'creating' || (s.phase === 'joining' && event === 'tree:join')) reset()
     // A refused reconnect moved nothing; after a passing refusal ask again later, unless placed meanwhile.
     if (event === 'tree:reconnect' && s.awaiting && member) {
       s.awaiting = false
@@ -273,7 +280,9 @@ export function reduce (state: Membership, event: MembershipEvent): Step {
       if (!idle('Already connected to tree.')) break
       s.phase = 'creating'
       s.ref = e.req.ref
-      if (!e.proving) send('tree:create', e.req)
+      if (e.proving) break
+      s.req = e.req
+      send('tree:create', e.req)
       break
     case 'proved':
       if (s.phase !== 'creating' || s.ref !== e.req.ref) break
@@ -351,8 +360,9 @@ export function reduce (state: Membership, event: MembershipEvent): Step {
       const kind = s.retry
       s.retry = null
       if (kind === 'resume') resume()
-      else if (kind === null) break
-      else if (s.phase === 'member' && s.upstream === null && !s.awaiting) ask(s.askedFor)
+      else if (kind === 'join' && s.phase === 'joining') send('tree:join', { treeID: s.treeID as TreeId, role: s.role })
+      else if (kind === 'create' && s.phase === 'creating' && s.req !== null) send('tree:create', s.req)
+      else if (kind === 'reconnect' && s.phase === 'member' && s.upstream === null && !s.awaiting) ask(s.askedFor)
     }
   }
   return { state: s, commands: [...io, ...events] }

@@ -95,6 +95,52 @@ describe('connect and discover', () => {
   })
 })
 
+describe('refused create and join', () => {
+  const refusal = (code: string, event: string, ids: Record<string, string>): MembershipEvent => ({ type: 'tree:error', msg: { code, message: 'm', event, ...ids } })
+
+  test('a join refused for a passing reason reports it and asks again when the retry timer fires, until placed', () => {
+    const join: MembershipEvent = { type: 'join', treeID: 't', role: 'leaf' }
+    const refused = run([join, refusal('RATE_LIMITED', 'tree:join', { treeID: 't' })])
+    expect(refused.commands.slice(1)).toEqual([{ do: 'timer', ms: RETRY_MS }, { do: 'error', code: 'RATE_LIMITED', message: 'm' }])
+    expect(refused.state).toMatchObject({ phase: 'joining', treeID: 't', retry: 'join' })
+    const again = run([{ type: 'timer' }, refusal('STORE_UNAVAILABLE', 'tree:join', { treeID: 't' }), { type: 'timer' }, discover({})], refused.state)
+    expect(sends(again.commands)).toEqual([['tree:join', { treeID: 't', role: 'leaf' }], ['tree:join', { treeID: 't', role: 'leaf' }]])
+    expect(emits(again.commands)).toEqual(['error:STORE_UNAVAILABLE', 'discover'])
+    expect(again.state).toMatchObject({ phase: 'member', retry: null })
+  })
+
+  test('a create refused for a passing reason is sent again, same ref; an owned one is not (its proof is spent)', () => {
+    const refused = run([{ type: 'create', req: { ref: 'r1', k: 3 }, proving: false }, refusal('STORE_UNAVAILABLE', 'tree:create', { ref: 'r1' })])
+    expect(refused.state).toMatchObject({ phase: 'creating', retry: 'create' })
+    expect(emits(refused.commands)).toEqual(['error:STORE_UNAVAILABLE'])
+    const again = run([{ type: 'timer' }, { type: 'tree:discover', msg: { treeID: 't', ref: 'r1', peerID: 'src', parent: null, session: null, token: 'src.y', reason: 'create' } }], refused.state)
+    expect(sends(again.commands)).toEqual([['tree:create', { ref: 'r1', k: 3 }]])
+    expect(again.state).toMatchObject({ phase: 'member', isSource: true, treeID: 't' })
+    const proof = { key: 'k', index: 0, nonce: 'n', signature: 'sig' }
+    const owned = run([{ type: 'create', req: { ref: 'r1' }, proving: true }, { type: 'proved', req: { ref: 'r1', owner: proof } }, refusal('RATE_LIMITED', 'tree:create', { ref: 'r1' })])
+    expect(owned.state).toMatchObject({ phase: 'idle', retry: null })
+  })
+
+  test('a refusal that does not pass reports it and leaves the client out of any tree, with no retry', () => {
+    for (const code of ['TREE_NOT_FOUND', 'TREE_FULL', 'INVALID_PAYLOAD']) {
+      const join = run([{ type: 'join', treeID: 't', role: 'relay' }, refusal(code, 'tree:join', { treeID: 't' })])
+      expect(join.commands.slice(1)).toEqual([{ do: 'error', code, message: 'm' }])
+      expect(join.state).toEqual(initialMembership(RETRY_MS))
+    }
+    const create = run([{ type: 'create', req: { ref: 'r1' }, proving: false }, refusal('TOO_MANY_TREES', 'tree:create', { ref: 'r1' })])
+    expect(create.state).toEqual(initialMembership(RETRY_MS))
+    expect(emits(create.commands)).toEqual(['error:TOO_MANY_TREES'])
+  })
+
+  test('destroy while a refused join waits stops the retry timer', () => {
+    const refused = run([{ type: 'join', treeID: 't', role: 'relay' }, refusal('RATE_LIMITED', 'tree:join', { treeID: 't' })])
+    expect(run([{ type: 'destroy', lingerMs: 0 }], refused.state).commands).toEqual([
+      { do: 'send', event: 'tree:leave', payload: { treeID: 't' } },
+      { do: 'timer', ms: null }
+    ])
+  })
+})
+
 describe('the upstream link', () => {
   test('connected: confirmed to the server, then handed to the application', () => {
     const { state, commands } = run(upstreamUp)
