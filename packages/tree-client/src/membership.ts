@@ -74,7 +74,7 @@ export type MembershipEvent =
   | { type: 'reconnectUpstream' }
   | { type: 'destroy', lingerMs: number }
   /** What the socket delivered, by its event name; server messages as they came off the network (anything at all). */
-  | { type: 'tree:discover' | 'tree:ended' | 'tree:error' | 'peer:child' | 'peer:unlink' | 'peer:signal' | 'connect' | 'disconnect', msg?: any }
+  | { type: 'tree:discover' | 'tree:ended' | 'tree:error' | 'peer:child' | 'peer:unlink' | 'peer:signal' | 'server:draining' | 'connect' | 'disconnect', msg?: any }
   | { type: 'link:connect' | 'link:end', session: SessionId }
   /** The retry timer fired. */
   | { type: 'timer' }
@@ -165,9 +165,12 @@ export function reduce (state: Membership, event: MembershipEvent): Step {
    * given up (a request that crossed a move the server made is ignored), or null for any.
    */
   const ask = (session: SessionId | null): void => {
-    if (s.treeID === null) return
-    s.awaiting = true
     s.askedFor = session
+    // The socket is down or going: socket.io would deliver the request after the reconnect,
+    // ahead of the resume, to a server that does not know us yet (refused NOT_IN_TREE, and we
+    // would join anew). The resume's answer places us instead.
+    if (s.treeID === null || s.socketDown) return
+    s.awaiting = true
     send('tree:reconnect', { treeID: s.treeID, session, failed: true })
   }
   const resume = (): void => {
@@ -341,6 +344,9 @@ export function reduce (state: Membership, event: MembershipEvent): Step {
       }
       break
     }
+    // The server is going away and closes our connection next; links stay up. Count the socket
+    // as down now: nothing more is asked of that server, and the next connect resumes.
+    case 'server:draining':
     case 'disconnect':
       s.socketDown = true
       break

@@ -80,7 +80,7 @@ export interface PeerTreeClientEvents {
   error: (err: PeerTreeError) => void
 }
 
-const SOCKET_EVENTS = ['tree:discover', 'tree:ended', 'tree:error', 'peer:child', 'peer:unlink', 'peer:signal', 'connect', 'disconnect'] as const
+const SOCKET_EVENTS = ['tree:discover', 'tree:ended', 'tree:error', 'peer:child', 'peer:unlink', 'peer:signal', 'server:draining', 'connect', 'disconnect'] as const
 
 /**
  * Joins one peer-tree tree over a socket.io-client socket and opens the WebRTC links

@@ -223,6 +223,27 @@ describe('socket blips', () => {
     expect(source.state.phase).toBe('idle')
   })
 
+  test('server:draining: the socket counts as down at once; the connect after the drop resumes, links untouched', () => {
+    const up = run(upstreamUp)
+    const drained = run([{ type: 'server:draining', msg: { reason: 'shutdown' } }, { type: 'disconnect' }, { type: 'connect' }], up.state)
+    expect(drained.commands).toEqual([{ do: 'send', event: 'tree:resume', payload: { treeID: 't', token: 'me.x' } }])
+    // Even if the connection is replaced without a disconnect event reaching us.
+    expect(run([{ type: 'server:draining' }, { type: 'connect' }], up.state).commands).toEqual(drained.commands)
+    const resumed = run([discover({ reason: 'resume' })], drained.state)
+    expect(emits(resumed.commands)).toEqual([])
+    expect(resumed.state.upstream).toMatchObject({ session: 's1', connected: true })
+  })
+
+  test('an upstream lost while the socket is down or draining is asked for by the resume, not by a reconnect the next server would not know', () => {
+    const down = run([...upstreamUp, { type: 'server:draining' }, { type: 'link:end', session: 's1' }])
+    expect(sends(down.commands).filter(([e]: any) => e === 'tree:reconnect')).toEqual([])
+    expect(emits(down.commands).at(-1)).toBe('disconnect')
+    const back = run([{ type: 'connect' }, discover({ reason: 'resume', parent: 'q', session: 's2' })], down.state)
+    expect(sends(back.commands)).toEqual([['tree:resume', { treeID: 't', token: 'me.x' }]])
+    expect(back.commands).toContainEqual({ do: 'open', session: 's2', remote: 'q', direction: 'upstream' })
+    expect(emits(back.commands)).toEqual(['discover'])
+  })
+
   test('a resume refused because the store is down is sent again when the retry timer fires', () => {
     const { commands } = run([...joined, { type: 'disconnect' }, { type: 'connect' },
       { type: 'tree:error', msg: { code: 'STORE_UNAVAILABLE', message: 'm', event: 'tree:resume', treeID: 't' } },
@@ -289,7 +310,7 @@ describe('over random event sequences', () => {
     fc.record({ type: fc.constant('peer:child' as const), msg: fc.record({ treeID: tree, session, child: fc.constant('kid') }) }),
     fc.record({ type: fc.constant('peer:unlink' as const), msg: fc.record({ treeID: tree, session }) }),
     fc.record({ type: fc.constant('peer:signal' as const), msg: fc.record({ treeID: tree, session, signal: fc.constant('x') }) }),
-    fc.record({ type: fc.constantFrom('connect' as const, 'disconnect' as const) }),
+    fc.record({ type: fc.constantFrom('connect' as const, 'disconnect' as const, 'server:draining' as const) }),
     fc.record({ type: fc.constantFrom('link:connect' as const, 'link:end' as const), session }),
     fc.constant({ type: 'timer' } as const),
     fc.oneof({ weight: 1, arbitrary: fc.record({ type: fc.constant('destroy' as const), lingerMs: fc.constantFrom(0, 100) }) }, { weight: 9, arbitrary: fc.constant({ type: 'reconnectUpstream' } as const) })
