@@ -178,7 +178,10 @@ describe('churn', () => {
     const ids = await Promise.all(ended)
     expect(ids.map(([id]) => id)).toEqual(peers.map(() => treeID))
     // Each had an upstream: its loss comes first, once, whether the link's end or the server's word came first.
-    expect(seen).toEqual(peers.map(() => ['disconnect', 'treeEnded']))
+    // A child of the source whose link to it closes before the server has the leave asks for a new
+    // upstream and may be placed anew ('discover' is true then: the server did place it) before
+    // the tree ends; the upstream it was given never connected, so no second 'disconnect'.
+    for (const events of seen) expect([['disconnect', 'treeEnded'], ['disconnect', 'discover', 'treeEnded']]).toContainEqual(events)
     expect(await server.treeServer.snapshot(treeID)).toBeUndefined()
     // A peer of an ended tree may start over.
     const again = peers[0] as TestPeer

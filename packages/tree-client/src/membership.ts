@@ -132,12 +132,17 @@ export function reduce (state: Membership, event: MembershipEvent): Step {
     return i >= 0 && s.downstream.splice(i, 1).length > 0
   }
   const disconnect = (): void => { events.push({ do: 'emit', event: 'disconnect', args: [] }) }
-  /** Closes the upstream link, with `'disconnect'` if there was one. */
-  const dropUpstream = (): void => {
+  /**
+   * Closes the upstream link. `'disconnect'` says an upstream was lost: one that had connected,
+   * or one this client gives up (`gaveUp`); a link the server's word closes before it
+   * connected (a re-placement, the tree ending) was never the application's upstream.
+   */
+  const dropUpstream = (gaveUp = false): void => {
     if (s.upstream === null) return
+    const lost = s.upstream.connected || gaveUp
     close(s.upstream.session)
     s.upstream = null
-    disconnect()
+    if (lost) disconnect()
   }
   const closeLinks = (lingerMs = 0): void => {
     for (const { session } of [...(s.upstream === null ? [] : [s.upstream]), ...s.downstream]) {
@@ -306,7 +311,7 @@ export function reduce (state: Membership, event: MembershipEvent): Step {
     case 'reconnectUpstream':
       // One request, one move: the original moved twice.
       if (s.phase !== 'member' || s.isSource || s.awaiting) break
-      dropUpstream()
+      dropUpstream(true)
       ask(null)
       break
     case 'destroy':

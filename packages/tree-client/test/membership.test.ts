@@ -259,6 +259,27 @@ test('the tree ends: disconnect before treeEnded, every link closed, back to idl
   expect(state).toEqual({ ...initialMembership(RETRY_MS), socketDown: false })
 })
 
+describe('disconnect says a connected upstream was lost, or one this client gave up', () => {
+  const replaced = discover({ parent: 'q', session: 's2', reason: 'reconnect' })
+
+  test('re-placed after losing its upstream, then the tree ends before the new link connects: disconnect, discover, treeEnded', () => {
+    const { commands } = run([...upstreamUp, { type: 'link:end', session: 's1' }, replaced, { type: 'tree:ended', msg: { treeID: 't', reason: 'source-left' } }])
+    expect(emits(commands).slice(2)).toEqual(['disconnect', 'discover', 'treeEnded'])
+    expect(commands).toContainEqual({ do: 'close', session: 's2' })
+  })
+
+  test('a re-placement that closes a link which never connected says only discover', () => {
+    const { commands } = run([...joined, replaced])
+    expect(emits(commands)).toEqual(['discover', 'discover'])
+    expect(commands).toContainEqual({ do: 'close', session: 's1' })
+  })
+
+  test('giving up a link that never connected (timed out, failed, reconnectUpstream) still says disconnect', () => {
+    expect(emits(run([...joined, { type: 'link:end', session: 's1' }]).commands).at(-1)).toBe('disconnect')
+    expect(emits(run([...joined, { type: 'reconnectUpstream' }]).commands).at(-1)).toBe('disconnect')
+  })
+})
+
 test('destroy: leave, close every link (lingering if asked), clear the retry timer; nothing after', () => {
   const refused = run([...joined, { type: 'link:end', session: 's1' }, { type: 'tree:error', msg: { code: 'RATE_LIMITED', message: 'm', event: 'tree:reconnect', treeID: 't' } },
     { type: 'peer:child', msg: { treeID: 't', session: 'd1', child: 'kid' } }])
