@@ -201,11 +201,12 @@ export function reduce (state: Membership, event: MembershipEvent): Step {
     s.awaiting = false
     clearRetry()
     const up = s.upstream
-    const kept = up !== null && up.session === msg.session
+    // The same upstream as before, or still none (the source's resume): nothing moved.
+    const kept = (up?.session ?? null) === msg.session
     if (msg.reason === 'resume') {
       // Confirmations sent while the socket was down reached the server before the resume
       // (and were refused): say again which links are up, or the server would give them up.
-      for (const link of [...(kept ? [up] : []), ...s.downstream]) if (link.connected) confirm(link.session)
+      for (const link of [...(kept && up !== null ? [up] : []), ...s.downstream]) if (link.connected) confirm(link.session)
       if (kept) return
     }
     dropUpstream()

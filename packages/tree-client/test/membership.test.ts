@@ -244,6 +244,19 @@ describe('socket blips', () => {
     expect(emits(back.commands)).toEqual(['discover'])
   })
 
+  test('a source\'s resume says nothing, as a joiner\'s that keeps its place: the tree and the place are the same', () => {
+    const source = run([
+      { type: 'create', req: { ref: 'r' }, proving: false },
+      { type: 'tree:discover', msg: { treeID: 't', ref: 'r', peerID: 's', parent: null, session: null, token: 's.x', reason: 'create' } },
+      { type: 'peer:child', msg: { treeID: 't', session: 'd1', child: 'kid' } }, { type: 'link:connect', session: 'd1' },
+      { type: 'disconnect' }, { type: 'connect' },
+      { type: 'tree:discover', msg: { treeID: 't', peerID: 's', parent: null, session: null, token: 's.x', reason: 'resume' } }
+    ])
+    expect(emits(source.commands).filter((e) => e === 'discover')).toHaveLength(1)
+    expect(sends(source.commands).at(-1)).toEqual(['peer:connected', { treeID: 't', session: 'd1' }])
+    expect(source.state).toMatchObject({ phase: 'member', isSource: true, treeID: 't' })
+  })
+
   test('a resume refused because the store is down is sent again when the retry timer fires', () => {
     const { commands } = run([...joined, { type: 'disconnect' }, { type: 'connect' },
       { type: 'tree:error', msg: { code: 'STORE_UNAVAILABLE', message: 'm', event: 'tree:resume', treeID: 't' } },
