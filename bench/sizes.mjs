@@ -5,26 +5,10 @@
 // Run after a build: node bench/sizes.mjs
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { gzipSync } from 'node:zlib'
-import { build } from 'esbuild'
+import { appBundle, gzipSize as gzip } from './build-size.mjs'
 
 const root = fileURLToPath(new URL('../', import.meta.url))
 const budgets = JSON.parse(readFileSync(new URL('./size-budgets.json', import.meta.url), 'utf8'))
-
-const gzip = (bytes) => gzipSync(bytes, { level: 9 }).length
-
-/** What esbuild makes of an app whose whole code is `import * as pkg from '<name>'`, minified. */
-async function appBundle (name) {
-  const result = await build({
-    stdin: { contents: `import * as pkg from '${name}'\nglobalThis.pkg = pkg\n`, resolveDir: root },
-    bundle: true,
-    platform: 'browser',
-    minify: true,
-    write: false,
-    logLevel: 'silent'
-  })
-  return result.outputFiles[0].contents
-}
 
 const rows = []
 for (const b of budgets.builds) rows.push({ ...b, bytes: readFileSync(new URL(b.file, `file://${root}`)) })

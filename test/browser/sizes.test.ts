@@ -3,30 +3,17 @@
 // builds carry no simple-peer. Sizes are not timings: they are the same on every run.
 import { existsSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { gzipSync } from 'node:zlib'
 import { build } from 'esbuild'
 import { describe, expect, test } from 'vitest'
 import budgets from '../../bench/size-budgets.json' with { type: 'json' }
+import { appBundle, gzipSize as gzip } from '../../bench/build-size.mjs'
 
 const root = fileURLToPath(new URL('../../', import.meta.url))
-const gzip = (bytes: Uint8Array): number => gzipSync(bytes, { level: 9 }).length
 
 function built (file: string): Buffer {
   const path = `${root}${file}`
   expect(existsSync(path), `${file} is missing: run \`pnpm run build\` first`).toBe(true)
   return readFileSync(path)
-}
-
-async function appBundle (name: string): Promise<Uint8Array> {
-  const result = await build({
-    stdin: { contents: `import * as pkg from '${name}'\nglobalThis.pkg = pkg\n`, resolveDir: root },
-    bundle: true,
-    platform: 'browser',
-    minify: true,
-    write: false,
-    logLevel: 'silent'
-  })
-  return result.outputFiles[0]!.contents
 }
 
 /** Every module the file imports (static or dynamic), as esbuild's parser finds them. */
