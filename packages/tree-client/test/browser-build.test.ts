@@ -1,15 +1,14 @@
 // The standalone browser build (dist/index.global.js, as the original shipped one): a script
 // that defines the global PeerTreeClient, with simple-peer inside and socket.io-client not.
 import { existsSync, readFileSync } from 'node:fs'
-import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { compileFunction, runInNewContext } from 'node:vm'
 import wrtc from '@roamhq/wrtc'
-import { Server } from 'socket.io'
-import { io as connectSocket } from 'socket.io-client'
-import { PeerTreeServer } from 'peer-tree-server'
-import { expect, onTestFinished, test, vi } from 'vitest'
+import { afterEach, expect, test, vi } from 'vitest'
+import { Swarm } from '../../../test/helpers/swarm.js'
 import { PeerTreeClient } from '../src/index.js'
+
+const swarm = new Swarm()
+afterEach(async () => { await swarm.close() })
 
 const bundle = new URL('../dist/index.global.js', import.meta.url)
 
@@ -44,21 +43,11 @@ test('a <script> of it defines the global PeerTreeClient constructor and bundles
 test('the standalone client joins a tree over real WebRTC and receives data', async () => {
   // Evaluated in this process's own scope (Node's WebRTC-less globals), as a page would.
   const Standalone = compileFunction(`${script()}\nreturn PeerTreeClient`)() as typeof PeerTreeClient
-  const http = createServer()
-  const io = new Server(http)
-  const treeServer = new PeerTreeServer(io)
-  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve))
-  const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`
-  const sockets = [0, 1].map(() => connectSocket(url, { transports: ['websocket'], forceNew: true }))
+  const { url } = await swarm.server()
+  const sockets = [swarm.socket(url), swarm.socket(url)]
   const source = new PeerTreeClient(sockets[0] as never, { wrtc })
   const viewer = Standalone(sockets[1] as never, { wrtc })
-  onTestFinished(async () => {
-    viewer.destroy()
-    source.destroy()
-    for (const s of sockets) s.disconnect()
-    treeServer.close()
-    await new Promise<void>((resolve) => { io.close(() => resolve()) })
-  })
+  swarm.onClose(() => { viewer.destroy(); source.destroy() })
   const treeID = await new Promise<string>((resolve) => { source.on('discover', resolve); source.create() })
   const received: string[] = []
   viewer.on('upstreamPeer', (peer) => { peer.on('data', (chunk: Uint8Array) => received.push(new TextDecoder().decode(chunk))) })

@@ -1,16 +1,15 @@
 // DataPeer (peer-tree-client/core's small data-only peer) speaks simple-peer 9's signals: a
 // DataPeer and a simple-peer connect whichever of them initiates, and carry bytes both ways.
 // Here both run on @roamhq/wrtc; the browser suites run the DataPeer on Chromium's own WebRTC.
-import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import wrtc from '@roamhq/wrtc'
 import SimplePeer from 'simple-peer'
-import { Server } from 'socket.io'
-import { io as connectSocket } from 'socket.io-client'
-import { PeerTreeServer } from 'peer-tree-server'
-import { expect, onTestFinished, test, vi } from 'vitest'
+import { afterEach, expect, onTestFinished, test, vi } from 'vitest'
+import { Swarm } from '../../../test/helpers/swarm.js'
 import { DataPeer, PeerTreeClient as CoreClient } from '../src/core.js'
 import { PeerTreeClient } from '../src/index.js'
+
+const swarm = new Swarm()
+afterEach(async () => { await swarm.close() })
 
 interface Pair { a: any, b: any }
 
@@ -84,21 +83,11 @@ test('peer-tree-client/core has no default peer class; the main entry makes simp
 })
 
 test('a core client on DataPeers joins a tree whose source runs simple-peer, and gets its data', async () => {
-  const http = createServer()
-  const io = new Server(http)
-  const treeServer = new PeerTreeServer(io)
-  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve))
-  const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`
-  const sockets = [0, 1].map(() => connectSocket(url, { transports: ['websocket'], forceNew: true }))
+  const { url } = await swarm.server()
+  const sockets = [swarm.socket(url), swarm.socket(url)]
   const source = new PeerTreeClient(sockets[0] as never, { wrtc })
   const viewer = new CoreClient(sockets[1] as never, { Peer: DataPeer, wrtc })
-  onTestFinished(async () => {
-    viewer.destroy()
-    source.destroy()
-    for (const s of sockets) s.disconnect()
-    treeServer.close()
-    await new Promise<void>((resolve) => { io.close(() => resolve()) })
-  })
+  swarm.onClose(() => { viewer.destroy(); source.destroy() })
   const treeID = await new Promise<string>((resolve) => { source.on('discover', resolve); source.create() })
   const received: string[] = []
   viewer.on('upstreamPeer', (peer) => {
