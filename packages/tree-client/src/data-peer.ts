@@ -46,8 +46,6 @@ const DEFAULT_CONFIG: RTCConfiguration = {
 }
 /** The channel reports a drain below this many unsent bytes (simple-peer's MAX_BUFFERED_AMOUNT). */
 const LOW_WATER_BYTES = 64 * 1024
-/** How often the drain is looked for where the channel has no bufferedamountlow event. */
-const DRAIN_POLL_MS = 50
 
 function peerError (message: string, code: string): DataPeerError {
   return Object.assign(new Error(message), { code })
@@ -71,7 +69,6 @@ export class DataPeer extends TypedEmitter<DataPeerEvents> {
   /** Candidates that came before the remote description. */
   #pending: RTCIceCandidateInit[] = []
   #remoteSet = false
-  #drainPoll: ReturnType<typeof setInterval> | undefined
 
   constructor (opts: DataPeerOptions = {}) {
     super()
@@ -162,7 +159,6 @@ export class DataPeer extends TypedEmitter<DataPeerEvents> {
       this.destroyed = true
       this.destroying = false
       this.#open = false
-      clearInterval(this.#drainPoll)
       const channel = this._channel
       if (channel !== null) {
         channel.onopen = channel.onclose = channel.onerror = channel.onmessage = null
@@ -180,16 +176,9 @@ export class DataPeer extends TypedEmitter<DataPeerEvents> {
     if (this.destroyed) return
     this._channel = channel
     channel.binaryType = 'arraybuffer'
-    if (typeof channel.bufferedAmountLowThreshold === 'number') {
-      channel.bufferedAmountLowThreshold = LOW_WATER_BYTES
-    } else {
-      // A stack without the bufferedamountlow event (@roamhq/wrtc): look for the drain, and
-      // report it through the same handler, so a writer waiting on it is not stuck for good.
-      this.#drainPoll = setInterval(() => {
-        if (channel.bufferedAmount <= LOW_WATER_BYTES) channel.onbufferedamountlow?.(new Event('bufferedamountlow'))
-      }, DRAIN_POLL_MS)
-      ;(this.#drainPoll as { unref?: () => void }).unref?.()
-    }
+    // A stack without the event (@roamhq/wrtc) has no threshold either: a writer that waits for
+    // the drain reads bufferedAmount itself there (a feed link does).
+    if (typeof channel.bufferedAmountLowThreshold === 'number') channel.bufferedAmountLowThreshold = LOW_WATER_BYTES
     channel.onopen = () => { this.#onOpen() }
     channel.onclose = () => { this.destroy() }
     channel.onerror = (ev) => {
