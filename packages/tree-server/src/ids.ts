@@ -15,6 +15,11 @@ export function mintSessionId (): SessionId {
   return randomBytes(ID_BYTES).toString('base64url')
 }
 
+/** Names one server process (one PeerTreeServer) among those sharing a store. */
+export function mintProcessId (): string {
+  return randomBytes(ID_BYTES).toString('base64url')
+}
+
 /** `<peerID>.<secret>`: the peer ID names the member to check, the secret proves it. */
 export function mintToken (peerID: PeerId): string {
   return `${peerID}.${randomBytes(TOKEN_SECRET_BYTES).toString('base64url')}`

@@ -4,9 +4,10 @@
  */
 import type { TreeId } from './protocol.js'
 import type { TreeStore, TxFn } from './store/store.js'
+import type { TreeState } from './tree-state.js'
 
 /** The store calls the server makes. */
-export type StoreOp = 'get' | 'transact' | 'size'
+export type StoreOp = 'get' | 'transact' | 'read' | 'heldBy' | 'size'
 
 /**
  * Optional timing hooks, called synchronously. A hook that throws is ignored: metrics must
@@ -43,6 +44,8 @@ export function timedStore (store: TreeStore, metrics: ServerMetrics | null): Tr
   return {
     get: async (treeID: TreeId) => await timed('get', async () => await store.get(treeID)),
     transact: async <R>(treeID: TreeId, fn: TxFn<R>) => await timed('transact', async () => await store.transact(treeID, fn)),
+    read: async <R>(treeID: TreeId, fn: (state: Readonly<TreeState> | undefined) => R) => await timed('read', async () => await store.read(treeID, fn)),
+    heldBy: async (holder: string) => await timed('heldBy', async () => await store.heldBy(holder)),
     size: async () => await timed('size', async () => await store.size())
   }
 }

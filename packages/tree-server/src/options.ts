@@ -90,14 +90,14 @@ function delay (name: string, value: unknown, fallback: number, min: number): nu
 function isStore (value: unknown): value is TreeStore {
   if (typeof value !== 'object' || value === null) return false
   const s = value as Record<string, unknown>
-  return typeof s['get'] === 'function' && typeof s['transact'] === 'function' && typeof s['size'] === 'function'
+  return ['get', 'transact', 'read', 'heldBy', 'size'].every((name) => typeof s[name] === 'function')
 }
 
 export function resolveOptions (opts: unknown): ResolvedOptions {
   if (opts === undefined || opts === null) opts = {}
   if (typeof opts !== 'object') throw new TypeError('opts must be an object')
   const o = opts as Record<string, unknown>
-  if (o['store'] !== undefined && !isStore(o['store'])) throw new TypeError('opts.store must implement get, transact and size')
+  if (o['store'] !== undefined && !isStore(o['store'])) throw new TypeError('opts.store must implement get, transact, read, heldBy and size')
   if (o['now'] !== undefined && typeof o['now'] !== 'function') throw new TypeError('opts.now must be a function')
   if (o['metrics'] !== undefined && (typeof o['metrics'] !== 'object' || o['metrics'] === null)) throw new TypeError('opts.metrics must be an object')
   return {

@@ -144,6 +144,9 @@ class PeerTreeServerImpl extends EventEmitter<PeerTreeServerEvents> {
       get: async (treeID) => {
         try { return await store.get(treeID) } catch (cause) { throw PeerTreeServerError.STORE_UNAVAILABLE({ treeID, cause }) }
       },
+      read: async (treeID, fn) => {
+        try { return await store.read(treeID, fn) } catch (cause) { throw PeerTreeServerError.STORE_UNAVAILABLE({ treeID, cause }) }
+      },
       transact: async (treeID, fn) => {
         try { return await store.transact(treeID, fn) } catch (cause) { throw PeerTreeServerError.STORE_UNAVAILABLE({ treeID, cause }) }
       },

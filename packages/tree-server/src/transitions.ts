@@ -40,6 +40,8 @@ export interface TxOutput {
 
 export interface TxEnv {
   mintSession: () => SessionId
+  /** This server process, recorded as the `holder` of the members it binds. @default null */
+  holder?: string
 }
 
 /** Identifies the member acting, as bound to a socket. */
@@ -96,7 +98,7 @@ export function joinTx (state: TreeState | undefined, p: JoinParams, env: TxEnv)
     const error = { code: 'TREE_FULL' as const, message: 'No member of the tree can take a child now.' }
     return change.out.length > 0 ? { op: 'put', state, result: { change, error } } : { op: 'none', result: { change, error } }
   }
-  addMember(state, p.peerID, p.role, p.token)
+  addMember(state, p.peerID, p.role, p.token, env.holder ?? null)
   placeAt(state, p.peerID, place, 'join', env, change)
   // A new relay brings k free slots: one may serve a member placed under a leaf before.
   if (p.role !== 'leaf') pullUp(state, env, change)
@@ -148,6 +150,25 @@ export function expireTx (state: TreeState | undefined, actor: Actor, env: TxEnv
   const m = state === undefined ? undefined : getMember(state, actor.peerID)
   if (m === undefined || m.epoch !== actor.epoch) return unchanged()
   return leaveTx(state, actor, env)
+}
+
+export interface AdoptParams {
+  peerID: PeerId
+  /** The process that died holding the member. */
+  from: string
+}
+
+/**
+ * Another process died holding this member: this process (`env.holder`) takes it over as if
+ * its socket had just gone, so the member waits the grace period for a resume. A member that
+ * resumed (or was adopted) elsewhere meanwhile has another holder and is left alone.
+ */
+export function adoptTx (state: TreeState | undefined, p: AdoptParams, env: TxEnv): TxResult<TxOutput & { adopted?: Actor }> {
+  const m = state === undefined ? undefined : getMember(state, p.peerID)
+  if (state === undefined || m === undefined || m.holder !== p.from) return unchanged()
+  m.holder = env.holder ?? null
+  setDetached(state, p.peerID, true)
+  return { op: 'put', state, result: { change: emptyChange(), adopted: { peerID: p.peerID, epoch: m.epoch } } }
 }
 
 export interface ReconnectParams extends Actor {
@@ -272,6 +293,7 @@ export function resumeTx (state: TreeState | undefined, p: ResumeParams, env: Tx
   if (m === undefined || !sameSecret(m.token, p.token)) return refuse('BAD_TOKEN')
   setDetached(state, p.peerID, false)
   m.epoch += 1
+  m.holder = env.holder ?? null
   const change = emptyChange()
   change.out.push({
     to: p.peerID,

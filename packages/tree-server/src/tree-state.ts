@@ -34,6 +34,12 @@ export interface MemberState {
   /** Bumped on every resume, so that a stale socket (or process) cannot act for the member. */
   epoch: number
   /**
+   * The server process that holds its socket or runs its grace timer (`TxEnv.holder`), or
+   * null. When that process dies, another one adopts the member: it waits for a resume for
+   * the grace period, then removes it.
+   */
+  holder: string | null
+  /**
    * Links from this member down to the nearest member of its subtree that can take a child
    * now as a relay (or the source): 0 if it can itself, -1 if none can. Relative, so it stays
    * true when the subtree moves; kept up to date by the operations below (`refreshSlots`),
@@ -87,6 +93,8 @@ export interface NewTree {
   owner: string | null
   source: PeerId
   token: string
+  /** The process holding the source's socket. @default null */
+  holder?: string | null
 }
 
 export function newTree (p: NewTree): TreeState {
@@ -98,12 +106,12 @@ export function newTree (p: NewTree): TreeState {
     owner: p.owner,
     source: p.source,
     size: 1,
-    members: { [p.source]: newMember('source', p.token) },
+    members: { [p.source]: newMember('source', p.token, p.holder ?? null) },
     pending: []
   }
 }
 
-function newMember (role: MemberRole, token: string): MemberState {
+function newMember (role: MemberRole, token: string, holder: string | null): MemberState {
   const room = role === 'leaf' ? -1 : 0
   return {
     parent: null,
@@ -116,6 +124,7 @@ function newMember (role: MemberRole, token: string): MemberState {
     detached: false,
     token,
     epoch: 0,
+    holder,
     slot: room,
     relayRoom: room,
     leafParent: -1
@@ -197,9 +206,9 @@ export function capacityOf (state: Readonly<TreeState>, member: Readonly<MemberS
 }
 
 /** Add a member that has no place yet (attach it next). */
-export function addMember (state: TreeState, id: PeerId, role: PeerRole, token: string): MemberState {
+export function addMember (state: TreeState, id: PeerId, role: PeerRole, token: string, holder: string | null = null): MemberState {
   if (getMember(state, id) !== undefined) throw new Error(`member ${id} exists`)
-  const m = newMember(role, token)
+  const m = newMember(role, token, holder)
   state.members[id] = m
   state.size += 1
   return m

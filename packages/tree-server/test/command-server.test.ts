@@ -19,6 +19,8 @@ test('/readyz: 200 while the store answers, 503 when its size() never resolves o
   const store: TreeStore = {
     get: async (id) => await memory.get(id),
     transact: async (id, fn) => await memory.transact(id, fn),
+    read: async (id, fn) => await memory.read(id, fn),
+    heldBy: async (holder) => await memory.heldBy(holder),
     size: async () => {
       sizeCalls++
       if (mode === 'hang') return await new Promise<number>(() => {})

@@ -145,6 +145,12 @@ class FlakyStore implements TreeStore {
     return await this.#inner.transact(treeID, fn as never) as R
   }
 
+  async read<R> (treeID: string, fn: Parameters<TreeStore['read']>[1]) {
+    if (this.failing) throw new Error('store down')
+    return await this.#inner.read(treeID, fn as never) as R
+  }
+
+  async heldBy (holder: string) { if (this.failing) throw new Error('store down'); return await this.#inner.heldBy(holder) }
   async size () { if (this.failing) throw new Error('store down'); return await this.#inner.size() }
 }
 

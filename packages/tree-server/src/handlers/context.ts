@@ -37,6 +37,8 @@ export interface HandlerContext {
   readonly env: TxEnv
   /** Read a tree; a store failure throws STORE_UNAVAILABLE. */
   get: (treeID: TreeId) => Promise<Readonly<TreeState> | undefined>
+  /** Run a read-only body on a tree (it may load only what it reads); a store failure throws STORE_UNAVAILABLE. */
+  read: <R>(treeID: TreeId, fn: (state: Readonly<TreeState> | undefined) => R) => Promise<R>
   /** Run a transaction; a store failure throws STORE_UNAVAILABLE and changes nothing. */
   transact: (treeID: TreeId, fn: TxFn<TxOutput>) => Promise<TxOutput>
   /** Trees in the store; a store failure throws STORE_UNAVAILABLE. */

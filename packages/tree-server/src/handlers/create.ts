@@ -43,7 +43,7 @@ export async function onCreate (ctx: HandlerContext, client: ClientState, payloa
   const k1 = req.k1 == null ? ctx.opts.k1 : Math.min(req.k1, ctx.opts.maxK)
   const peerID = mintPeerId()
   const token = mintToken(peerID)
-  const out = await ctx.transact(treeID, (s) => createTx(s, { treeID, k, k1, owner, source: peerID, token, ref: req.ref }))
+  const out = await ctx.transact(treeID, (s) => createTx(s, { treeID, k, k1, owner, source: peerID, token, ref: req.ref, holder: ctx.env.holder ?? null }))
   throwRefusal(ctx, out, treeID)
   ctx.registry.bind(client, { treeID, peerID, epoch: 0, ref: req.ref })
   ctx.apply(treeID, out.change)

@@ -14,7 +14,7 @@ import type { HandlerContext } from './context.js'
 export async function onSignal (ctx: HandlerContext, client: ClientState, payload: unknown): Promise<void> {
   const msg = valid(ctx.validators.signal(payload))
   const b = member(client, msg.treeID)
-  const route = signalRoute(await ctx.get(msg.treeID), b, msg.session)
+  const route = await ctx.read(msg.treeID, (s) => signalRoute(s, b, msg.session))
   if (!route.ok) refuse(ctx, route.code, undefined, msg.treeID, b)
   const verdict = ctx.signals.admit(msg.session, route.child, route.side, msg.signal, jsonBytes(msg.signal))
   if (verdict === 'early') {

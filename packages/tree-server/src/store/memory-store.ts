@@ -1,6 +1,6 @@
 import type { TreeId } from '../protocol.js'
 import type { TreeState } from '../tree-state.js'
-import type { TreeStore, TxFn } from './store.js'
+import type { HeldMember, TreeStore, TxFn } from './store.js'
 
 /**
  * The default store: trees in a `Map` of this process. A transaction runs synchronously
@@ -22,6 +22,19 @@ export class MemoryStore implements TreeStore {
     if (decided.op === 'put') this.#trees.set(treeID, decided.state)
     else if (decided.op === 'delete') this.#trees.delete(treeID)
     return decided.result
+  }
+
+  async read<R> (treeID: TreeId, fn: (state: Readonly<TreeState> | undefined) => R): Promise<R> {
+    return fn(this.#trees.get(treeID))
+  }
+
+  // A scan: one process holds every member of a memory store, so this only runs in tests.
+  async heldBy (holder: string): Promise<HeldMember[]> {
+    const held: HeldMember[] = []
+    for (const [treeID, state] of this.#trees) {
+      for (const [peerID, m] of Object.entries(state.members)) if (m.holder === holder) held.push({ treeID, peerID })
+    }
+    return held
   }
 
   async size (): Promise<number> {

@@ -9,8 +9,14 @@
  * meanwhile. The server sends messages only after `transact` resolves, using the result
  * of the run that committed.
  */
-import type { TreeId } from '../protocol.js'
+import type { PeerId, TreeId } from '../protocol.js'
 import type { TreeState } from '../tree-state.js'
+
+/** A member some process holds, as `heldBy` lists it. */
+export interface HeldMember {
+  treeID: TreeId
+  peerID: PeerId
+}
 
 /** What a transaction function decided. */
 export type TxResult<R> =
@@ -37,6 +43,18 @@ export interface TreeStore {
   get: (treeID: TreeId) => Promise<Readonly<TreeState> | undefined>
   /** Run `fn` on the tree's state and commit its decision atomically; resolves to its result. */
   transact: <R>(treeID: TreeId, fn: TxFn<R>) => Promise<R>
+  /**
+   * Run a read-only `fn` on the tree's state and resolve to what it returns. Like a
+   * transaction body, `fn` must be pure and may run more than once: a networked store may
+   * load only the members `fn` reads (a signal's route reads two or three of a big tree).
+   */
+  read: <R>(treeID: TreeId, fn: (state: Readonly<TreeState> | undefined) => R) => Promise<R>
+  /**
+   * Every member whose `holder` is `holder`, in any tree, so that another process can adopt
+   * them when that process dies. It may also list members that have since left or moved to
+   * another holder (the adopting transaction checks again).
+   */
+  heldBy: (holder: string) => Promise<HeldMember[]>
   /** How many trees the store holds. */
   size: () => Promise<number>
 }
