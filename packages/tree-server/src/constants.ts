@@ -80,6 +80,12 @@ export const MAX_TIMER_MS = 2_147_483_647
 /** Delay before retrying the removal of a member whose socket is gone, after the store refused it. */
 export const STORE_RETRY_MS = 1_000
 
+/** How often a process sharing a store counts a heartbeat and looks for dead ones. */
+export const DEFAULT_HEARTBEAT_MS = 1_000
+
+/** Beats without a moving count after which another process is dead. */
+export const DEAD_AFTER_BEATS = 3
+
 /**
  * Parents remembered per member as having failed it. A hostile parent that is avoided only
  * while it was the last one could be handed the member back after one other failure; a few

@@ -5,8 +5,10 @@
 import {
   DEFAULT_CHALLENGE_TTL_MS, DEFAULT_K, DEFAULT_LINK_TIMEOUT_MS, DEFAULT_K1, DEFAULT_MAX_K, DEFAULT_MAX_PEERS_PER_TREE,
   DEFAULT_MAX_SIGNAL_BYTES, DEFAULT_MAX_SIGNAL_BYTES_PER_LINK, DEFAULT_MAX_SIGNALS_PER_LINK, DEFAULT_MAX_TREES, DEFAULT_MAX_TREES_PER_SOCKET, DEFAULT_RECONNECT_GRACE_MS,
-  DEFAULT_REQUESTS_PER_SECOND, DEFAULT_SIGNALS_PER_SECOND, MAX_TIMER_MS
+  DEFAULT_REQUESTS_PER_SECOND, DEFAULT_SIGNALS_PER_SECOND, MAX_TIMER_MS, DEFAULT_HEARTBEAT_MS
 } from './constants.js'
+import { mintProcessId } from './ids.js'
+import type { ProcessPresence } from './presence/presence.js'
 import { MemoryStore } from './store/memory-store.js'
 import type { ServerMetrics } from './observer.js'
 import type { TreeStore } from './store/store.js'
@@ -52,9 +54,19 @@ export interface PeerTreeServerOptions {
   now?: () => number
   /** Timing hooks for a metrics system (`peer-tree-server/metrics` has one). @default none */
   metrics?: ServerMetrics
+  /**
+   * Where the processes sharing `store` count their heartbeats (`RedisPresence` from
+   * `peer-tree-server/redis`). With one, this process adopts the members of a process that
+   * stopped beating (they wait `reconnectGraceMs` for a resume, then leave). @default none
+   */
+  presence?: ProcessPresence
+  /** How often this process beats and looks for dead ones; dead after 3 beats without a count. @default 1000 */
+  heartbeatMs?: number
+  /** This process's name in the store (members' `holder`). @default random */
+  processID?: string
 }
 
-export type ResolvedOptions = Required<Omit<PeerTreeServerOptions, 'metrics'>> & { metrics: ServerMetrics | null }
+export type ResolvedOptions = Required<Omit<PeerTreeServerOptions, 'metrics' | 'presence'>> & { metrics: ServerMetrics | null, presence: ProcessPresence | null }
 
 function identities (value: unknown): readonly string[] {
   if (value === undefined) return []
@@ -87,6 +99,12 @@ function delay (name: string, value: unknown, fallback: number, min: number): nu
   return value
 }
 
+function isPresence (value: unknown): value is ProcessPresence {
+  if (typeof value !== 'object' || value === null) return false
+  const p = value as Record<string, unknown>
+  return ['beat', 'list', 'retire', 'forget'].every((name) => typeof p[name] === 'function')
+}
+
 function isStore (value: unknown): value is TreeStore {
   if (typeof value !== 'object' || value === null) return false
   const s = value as Record<string, unknown>
@@ -100,6 +118,10 @@ export function resolveOptions (opts: unknown): ResolvedOptions {
   if (o['store'] !== undefined && !isStore(o['store'])) throw new TypeError('opts.store must implement get, transact, read, heldBy and size')
   if (o['now'] !== undefined && typeof o['now'] !== 'function') throw new TypeError('opts.now must be a function')
   if (o['metrics'] !== undefined && (typeof o['metrics'] !== 'object' || o['metrics'] === null)) throw new TypeError('opts.metrics must be an object')
+  if (o['presence'] !== undefined && !isPresence(o['presence'])) throw new TypeError('opts.presence must implement beat, list, retire and forget')
+  if (o['processID'] !== undefined && (typeof o['processID'] !== 'string' || !/^[\w.:-]{1,128}$/.test(o['processID']))) {
+    throw new TypeError('opts.processID must be 1 to 128 letters, digits or _ . : -')
+  }
   return {
     k: positiveInteger('k', o['k'], DEFAULT_K),
     k1: positiveInteger('k1', o['k1'], DEFAULT_K1),
@@ -118,6 +140,9 @@ export function resolveOptions (opts: unknown): ResolvedOptions {
     serverIdentities: identities(o['serverIdentities']),
     store: (o['store'] as TreeStore | undefined) ?? new MemoryStore(),
     now: (o['now'] as (() => number) | undefined) ?? Date.now,
-    metrics: (o['metrics'] as ServerMetrics | undefined) ?? null
+    metrics: (o['metrics'] as ServerMetrics | undefined) ?? null,
+    presence: (o['presence'] as ProcessPresence | undefined) ?? null,
+    heartbeatMs: delay('heartbeatMs', o['heartbeatMs'], DEFAULT_HEARTBEAT_MS, 1),
+    processID: (o['processID'] as string | undefined) ?? mintProcessId()
   }
 }

@@ -6,7 +6,7 @@
  */
 import { EventEmitter } from 'node:events'
 import type { Server } from 'socket.io'
-import { BURST_FACTOR, STORE_RETRY_MS } from './constants.js'
+import { BURST_FACTOR, DEAD_AFTER_BEATS, STORE_RETRY_MS } from './constants.js'
 import { PeerTreeServerError, ServerErrorCodes } from './errors.js'
 import { onChallenge } from './handlers/challenge.js'
 import { onConnected } from './handlers/connected.js'
@@ -20,6 +20,7 @@ import { onLookup } from './handlers/lookup.js'
 import { onReconnect } from './handlers/reconnect.js'
 import { onResume } from './handlers/resume.js'
 import { onSignal } from './handlers/signal.js'
+import { Failover } from './failover.js'
 import { mintSessionId } from './ids.js'
 import { timedPlacement, timedStore } from './observer.js'
 import { resolveOptions } from './options.js'
@@ -32,7 +33,7 @@ import type { Binding, ClientState, TypedServer, TypedSocket } from './registry.
 import { snapshotOf } from './snapshot.js'
 import type { TreeStore } from './store/store.js'
 import type { TreeSnapshot } from './snapshot.js'
-import { expireTx, linkExpiredTx, linksOpenedBy } from './transitions.js'
+import { adoptTx, expireTx, linkExpiredTx, linksOpenedBy } from './transitions.js'
 import type { Change, TxEnv } from './transitions.js'
 import { createValidators, echoOf } from './validate.js'
 
@@ -54,6 +55,11 @@ export interface PeerTreeServerEvents {
    * not fire it.
    */
   treeChanged: [treeID: TreeId]
+  /**
+   * With `opts.presence`: another process stopped beating (or shut down), and this one took
+   * over `members` of the memberships it held (0 when every one had resumed elsewhere first).
+   */
+  adopted: [processID: string, members: number]
 }
 
 export interface ServerStats {
@@ -103,7 +109,7 @@ class PeerTreeServerImpl extends EventEmitter<PeerTreeServerEvents> {
   readonly #store: TreeStore
   readonly #registry: Registry
   readonly #counters: Counters = {
-    creates: 0, joins: 0, leaves: 0, repairs: 0, reconnects: 0, failedLinks: 0, resumes: 0, signalsRelayed: 0, signalsDropped: 0, reportedLinks: 0
+    creates: 0, joins: 0, leaves: 0, repairs: 0, reconnects: 0, failedLinks: 0, resumes: 0, signalsRelayed: 0, signalsDropped: 0, reportedLinks: 0, adopted: 0
   }
 
   readonly #errors = Object.fromEntries(Object.values(ServerErrorCodes).map((c) => [c, 0])) as Record<ServerErrorCode, number>
@@ -113,6 +119,8 @@ class PeerTreeServerImpl extends EventEmitter<PeerTreeServerEvents> {
   #closed = false
   /** Confirmation deadlines of new links. */
   #linkTimers = new Set<ReturnType<typeof setTimeout>>()
+  /** The heartbeat loop, with `opts.presence`. */
+  readonly #failover: Failover | null
 
   /**
    * Serve peer trees on a socket.io server. One server handles any number of trees.
@@ -132,7 +140,7 @@ class PeerTreeServerImpl extends EventEmitter<PeerTreeServerEvents> {
     this.#store = timedStore(this.#opts.store, this.#opts.metrics)
     const store = this.#store
     const metrics = this.#opts.metrics
-    const env: TxEnv = { mintSession: mintSessionId }
+    const env: TxEnv = { mintSession: mintSessionId, holder: this.#opts.processID }
     this.#ctx = {
       io,
       opts: this.#opts,
@@ -157,6 +165,20 @@ class PeerTreeServerImpl extends EventEmitter<PeerTreeServerEvents> {
       apply: (treeID, change) => { this.#apply(treeID, change) },
       park: (b, delayMs) => { this.#park(b, delayMs) }
     }
+    const presence = this.#opts.presence
+    this.#failover = presence === null
+      ? null
+      : new Failover({
+        presence,
+        processID: this.#opts.processID,
+        heartbeatMs: this.#opts.heartbeatMs,
+        deadAfterMs: DEAD_AFTER_BEATS * this.#opts.heartbeatMs,
+        now: this.#opts.now,
+        adopt: async (processID) => await this.#adopt(processID),
+        fenced: () => { this.#fenced() },
+        report: (cause) => { this.#report(PeerTreeServerError.STORE_UNAVAILABLE({ cause })) }
+      })
+    this.#failover?.start()
     io.on('connection', this.#onConnection)
     // Sockets that connected before this server was made are served too.
     for (const socket of io.sockets?.sockets?.values() ?? []) this.#attach(socket)
@@ -169,6 +191,7 @@ class PeerTreeServerImpl extends EventEmitter<PeerTreeServerEvents> {
   close (): void {
     if (this.#closed) return
     this.#closed = true
+    void this.#failover?.stop(false)
     this.#io.off('connection', this.#onConnection)
     for (const client of this.#registry.clients.values()) {
       const socket = client.socket as unknown as LooseSocket
@@ -181,6 +204,21 @@ class PeerTreeServerImpl extends EventEmitter<PeerTreeServerEvents> {
     for (const t of this.#linkTimers) clearTimeout(t)
     this.#linkTimers.clear()
   }
+
+  /**
+   * close(), and with `opts.presence` list this process as shut down, so that the other
+   * processes adopt the memberships it still holds (parked, waiting for a resume) at once
+   * instead of after the dead time. Resolves once that is written (or failed: reported as
+   * `'error'`). The command's drain calls it.
+   */
+  async shutdown (): Promise<void> {
+    const failover = this.#failover
+    this.close()
+    await failover?.stop(true)
+  }
+
+  /** This process's name among the processes sharing the store (members' `holder`). */
+  get processID (): string { return this.#opts.processID }
 
   /** Counts as seen by this process. */
   stats (): ServerStats {
@@ -338,6 +376,49 @@ class PeerTreeServerImpl extends EventEmitter<PeerTreeServerEvents> {
       this.#report(PeerTreeServerError.STORE_UNAVAILABLE({ treeID: b.treeID, cause }))
       if (this.#registry.binding(b.peerID) === b) this.#park(b, STORE_RETRY_MS)
     }
+  }
+
+  /**
+   * `processID` died (or shut down) holding members: take each over as if its socket had
+   * just gone here, so it waits the grace period for its client to resume on any process.
+   * Resolves true when every member was handled, false when the store failed on one (the
+   * heartbeat loop asks again).
+   */
+  async #adopt (processID: string): Promise<boolean> {
+    if (this.#closed) return false
+    let held
+    try { held = await this.#store.heldBy(processID) } catch (cause) {
+      this.#report(PeerTreeServerError.STORE_UNAVAILABLE({ cause }))
+      return false
+    }
+    let done = true
+    let adopted = 0
+    for (const { treeID, peerID } of held) {
+      if (this.#closed) return false
+      try {
+        const out = await this.#store.transact(treeID, (s) => adoptTx(s, { peerID, from: processID }, this.#ctx.env))
+        if (out.adopted === undefined) continue
+        this.#counters.adopted += 1
+        adopted += 1
+        this.#park(this.#registry.hold({ treeID, peerID, epoch: out.adopted.epoch, ref: null }), this.#opts.reconnectGraceMs)
+      } catch (cause) {
+        done = false
+        this.#report(PeerTreeServerError.STORE_UNAVAILABLE({ treeID, cause }))
+      }
+    }
+    if (done) this.#emitSafe('adopted', processID, adopted)
+    return done
+  }
+
+  /**
+   * The other processes judged this one dead (it was paused, or cut off from the store, for
+   * longer than the dead time) and adopted its members. Let go of them all and close every
+   * socket's connection: each client reconnects by itself and resumes its place.
+   */
+  #fenced (): void {
+    if (this.#closed) return
+    for (const b of [...this.#registry.bindings()]) this.#registry.unbind(b.peerID)
+    for (const client of this.#registry.clients.values()) client.socket.conn.close()
   }
 
   #report (err: PeerTreeServerError): void {

@@ -88,6 +88,20 @@ export class Registry {
     return b
   }
 
+  /**
+   * Hold a membership that no socket of this process has: one adopted from a dead process,
+   * waiting for its client to resume (on any process).
+   */
+  hold (p: BindParams): Binding {
+    this.unbind(p.peerID)
+    const b: Binding = { ...p, client: null, timer: null }
+    this.#byPeer.set(p.peerID, b)
+    let peers = this.#byTree.get(p.treeID)
+    if (peers === undefined) { peers = new Set(); this.#byTree.set(p.treeID, peers) }
+    peers.add(p.peerID)
+    return b
+  }
+
   /** The socket is gone but the membership waits for a resume: unbind it from the socket only. */
   park (b: Binding): void {
     if (b.client !== null) {

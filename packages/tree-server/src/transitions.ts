@@ -167,6 +167,8 @@ export function adoptTx (state: TreeState | undefined, p: AdoptParams, env: TxEn
   const m = state === undefined ? undefined : getMember(state, p.peerID)
   if (state === undefined || m === undefined || m.holder !== p.from) return unchanged()
   m.holder = env.holder ?? null
+  // The dead process's binding goes stale: should it come back, it cannot act for the member.
+  m.epoch += 1
   setDetached(state, p.peerID, true)
   return { op: 'put', state, result: { change: emptyChange(), adopted: { peerID: p.peerID, epoch: m.epoch } } }
 }

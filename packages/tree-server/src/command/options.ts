@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util'
 import {
   DEFAULT_CHALLENGE_TTL_MS, DEFAULT_K, DEFAULT_K1, DEFAULT_LINK_TIMEOUT_MS, DEFAULT_MAX_K, DEFAULT_MAX_PEERS_PER_TREE,
   DEFAULT_MAX_SIGNAL_BYTES, DEFAULT_MAX_SIGNAL_BYTES_PER_LINK, DEFAULT_MAX_SIGNALS_PER_LINK, DEFAULT_MAX_TREES,
-  DEFAULT_MAX_TREES_PER_SOCKET, DEFAULT_REQUESTS_PER_SECOND, DEFAULT_SIGNALS_PER_SECOND, MAX_TIMER_MS
+  DEFAULT_MAX_TREES_PER_SOCKET, DEFAULT_REQUESTS_PER_SECOND, DEFAULT_SIGNALS_PER_SECOND, MAX_TIMER_MS, DEFAULT_HEARTBEAT_MS
 } from '../constants.js'
 import type { PeerTreeServerOptions } from '../options.js'
 
@@ -21,7 +21,7 @@ export const DEFAULT_HOST = '127.0.0.1'
 export const DEFAULT_COMMAND_GRACE_MS = 10_000
 
 /** Server options a command line can set (no store, clock or hooks). */
-export type CommandServerOptions = Omit<PeerTreeServerOptions, 'store' | 'now' | 'metrics'>
+export type CommandServerOptions = Omit<PeerTreeServerOptions, 'store' | 'now' | 'metrics' | 'presence' | 'processID'>
 
 export interface CommandOptions {
   port: number
@@ -62,6 +62,7 @@ const FLAGS: readonly Flag[] = [
   { name: 'max-signal-bytes-per-link', target: 'maxSignalBytesPerLink', kind: 'count', fallback: String(DEFAULT_MAX_SIGNAL_BYTES_PER_LINK), help: 'most bytes of signals one end may send on one link' },
   { name: 'challenge-ttl-ms', target: 'challengeTtlMs', kind: 'delay1', fallback: String(DEFAULT_CHALLENGE_TTL_MS), help: 'lifetime of an owner-proof nonce' },
   { name: 'link-timeout-ms', target: 'linkTimeoutMs', kind: 'delay1', fallback: String(DEFAULT_LINK_TIMEOUT_MS), help: 'time for both ends to confirm a new link before it is given up' },
+  { name: 'heartbeat-ms', target: 'heartbeatMs', kind: 'delay1', fallback: String(DEFAULT_HEARTBEAT_MS), help: 'how often a process sharing a store beats and looks for dead ones (dead after 3 beats)' },
   { name: 'server-identities', target: 'serverIdentities', kind: 'names', fallback: '', help: 'comma-separated hosts this server answers to in owner proofs (none: each handshake\'s Host header)' }
 ]
 

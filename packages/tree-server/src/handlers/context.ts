@@ -24,6 +24,8 @@ export interface Counters {
   signalsDropped: number
   /** Links whose parent reported them failed (`peer:failed`). */
   reportedLinks: number
+  /** Members taken over from a process that died (or shut down) holding them. */
+  adopted: number
 }
 
 export interface HandlerContext {
