@@ -47,7 +47,8 @@ const COUNTERS: ReadonlyArray<[name: string, counter: keyof Counters, help: stri
   ['reported_links_total', 'reportedLinks', 'Links a parent reported failed (peer:failed).'],
   ['resumes_total', 'resumes', 'Memberships resumed from a new socket (tree:resume).'],
   ['signals_relayed_total', 'signalsRelayed', 'WebRTC signals relayed between the two ends of a link.'],
-  ['signals_dropped_total', 'signalsDropped', 'Signals not relayed: candidates before their SDP, or over a link\'s budget.']
+  ['signals_dropped_total', 'signalsDropped', 'Signals not relayed: candidates before their SDP, or over a link\'s budget.'],
+  ['adopted_total', 'adopted', 'Memberships taken over from another process that died or shut down holding them.']
 ]
 
 /** The gauge of `stats()` behind each `<prefix><name>`, with its help. */

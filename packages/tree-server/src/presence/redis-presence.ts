@@ -6,11 +6,9 @@
 import { RETIRED } from './presence.js'
 import type { HeartbeatTable, ProcessPresence } from './presence.js'
 
-/** The few commands this needs, as node-redis 4 (`@redis/client`) names them. */
+/** What this needs of a node-redis 4 client (`createClient` of `@redis/client`): raw commands. */
 export interface PresenceClient {
-  eval: (script: string, options: { keys: string[], arguments: string[] }) => Promise<unknown>
-  hGetAll: (key: string) => Promise<Record<string, string>>
-  hSet: (key: string, field: string, value: string) => Promise<unknown>
+  sendCommand: (args: string[]) => Promise<unknown>
 }
 
 const BEAT = `
@@ -25,32 +23,58 @@ return 0`
 export interface RedisPresenceOptions {
   /** Key prefix, shared with the store's keys. @default 'pt:' */
   prefix?: string
+  /**
+   * A call that has not answered within this many milliseconds rejects, so a hung
+   * connection stops neither the heartbeat loop nor its judgement of the others. @default 500
+   */
+  timeoutMs?: number
 }
 
 export class RedisPresence implements ProcessPresence {
   readonly #client: PresenceClient
   readonly #key: string
+  readonly #timeoutMs: number
 
   constructor (client: PresenceClient, opts: RedisPresenceOptions = {}) {
     this.#client = client
     this.#key = `${opts.prefix ?? 'pt:'}procs`
+    this.#timeoutMs = opts.timeoutMs ?? 500
   }
 
   async beat (processID: string): Promise<number> {
-    return Number(await this.#client.eval(BEAT, { keys: [this.#key], arguments: [processID] }))
+    return Number(await this.#send(['EVAL', BEAT, '1', this.#key, processID]))
   }
 
   async list (): Promise<HeartbeatTable> {
-    const raw = await this.#client.hGetAll(this.#key)
+    const flat = await this.#send(['HGETALL', this.#key])
+    const pairs: Array<[string, number]> = []
+    if (Array.isArray(flat)) {
+      for (let i = 0; i + 1 < flat.length; i += 2) {
+        const n = Number(String(flat[i + 1]))
+        if (Number.isSafeInteger(n)) pairs.push([String(flat[i]), n])
+      }
+    }
     // fromEntries defines own keys, so a process ID such as `__proto__` stays a plain key.
-    return Object.fromEntries(Object.entries(raw).map(([id, count]) => [id, Number(count)]).filter(([, n]) => Number.isSafeInteger(n)))
+    return Object.fromEntries(pairs)
   }
 
   async retire (processID: string): Promise<void> {
-    await this.#client.hSet(this.#key, processID, String(RETIRED))
+    await this.#send(['HSET', this.#key, processID, String(RETIRED)])
   }
 
   async forget (processID: string, count: number): Promise<void> {
-    await this.#client.eval(FORGET, { keys: [this.#key], arguments: [processID, String(count)] })
+    await this.#send(['EVAL', FORGET, '1', this.#key, processID, String(count)])
+  }
+
+  async #send (args: string[]): Promise<unknown> {
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const late = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => reject(new Error(`Redis did not answer ${args[0] ?? ''} within ${this.#timeoutMs} ms`)), this.#timeoutMs)
+    })
+    try {
+      return await Promise.race([this.#client.sendCommand(args), late])
+    } finally {
+      clearTimeout(timer)
+    }
   }
 }
