@@ -3,7 +3,10 @@
  * the server: per link and direction, a count and a byte budget, and no ICE candidate before
  * its sender's SDP (an offer or answer comes first in every honest exchange; candidates
  * without one can only be a flood). Per process, keyed by session, forgotten when the link
- * goes. Pure bookkeeping: the server decides what a verdict costs the link.
+ * goes, or after LINK_IDLE_MS without a signal: with several processes, a link can end by a
+ * change another process applied, which this one never hears of. (A link that signals again
+ * after that long starts a new budget: still a bounded rate.) Pure bookkeeping: the server
+ * decides what a verdict costs the link.
  */
 import type { PeerId, SessionId } from './protocol.js'
 
@@ -13,7 +16,14 @@ export type SignalVerdict = 'relay' | 'early' | 'over'
 export interface SignalLimits {
   maxSignalsPerLink: number
   maxSignalBytesPerLink: number
+  /** The clock, in ms. */
+  now: () => number
 }
+
+/** A link's entry goes after this long without a signal. */
+export const LINK_IDLE_MS = 10 * 60_000
+/** Idle entries are looked for once per this many signals, so the sweep costs O(1) per signal. */
+const SWEEP_EVERY = 1_000
 
 interface Sent {
   count: number
@@ -26,6 +36,8 @@ interface LinkSignals {
   child: PeerId
   fromChild: Sent
   fromParent: Sent
+  /** When (ms) its last signal came. */
+  seen: number
 }
 
 function isSdp (signal: unknown): boolean {
@@ -43,6 +55,7 @@ export class SignalLedger {
   readonly #links = new Map<SessionId, LinkSignals>()
   /** The session each child has an entry for: a child has one upstream link at a time. */
   readonly #sessionOf = new Map<PeerId, SessionId>()
+  #sinceSweep = 0
 
   constructor (limits: SignalLimits) {
     this.#limits = limits
@@ -53,14 +66,17 @@ export class SignalLedger {
 
   /** Count a signal `from` one end of link `session` (whose child is `child`) and judge it. */
   admit (session: SessionId, child: PeerId, from: 'child' | 'parent', signal: unknown, bytes: number): SignalVerdict {
+    const now = this.#limits.now()
+    if (++this.#sinceSweep >= SWEEP_EVERY) this.#sweep(now)
     let link = this.#links.get(session)
     if (link === undefined) {
       // A child's older link is gone once it signals on a new one.
       this.placed(child, session)
-      link = { child, fromChild: { count: 0, bytes: 0, sdp: false }, fromParent: { count: 0, bytes: 0, sdp: false } }
+      link = { child, fromChild: { count: 0, bytes: 0, sdp: false }, fromParent: { count: 0, bytes: 0, sdp: false }, seen: now }
       this.#links.set(session, link)
       this.#sessionOf.set(child, session)
     }
+    link.seen = now
     const sent = from === 'child' ? link.fromChild : link.fromParent
     sent.count += 1
     sent.bytes += bytes
@@ -84,6 +100,13 @@ export class SignalLedger {
     if (link === undefined) return
     this.#links.delete(session)
     if (this.#sessionOf.get(link.child) === session) this.#sessionOf.delete(link.child)
+  }
+
+  #sweep (now: number): void {
+    this.#sinceSweep = 0
+    for (const [session, link] of this.#links) {
+      if (now - link.seen >= LINK_IDLE_MS) this.unlinked(session)
+    }
   }
 
   /** `peerID` left its tree: its upstream link went with it. */

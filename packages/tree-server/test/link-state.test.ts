@@ -1,7 +1,7 @@
 // Working links, the failed-parent list and the per-link signal ledger: pure logic.
 import { expect, test } from 'vitest'
 import { recordFailedParent, workingRelays } from '../src/link-state.js'
-import { SignalLedger } from '../src/signal-ledger.js'
+import { LINK_IDLE_MS, SignalLedger } from '../src/signal-ledger.js'
 import { confirmTx } from '../src/transitions.js'
 import { getMember } from '../src/tree-state.js'
 import type { TreeState } from '../src/tree-state.js'
@@ -40,7 +40,7 @@ test('the failed-parent list keeps the last 4, without repeats, newest last', ()
 })
 
 test('the signal ledger: limits per direction, early candidates, and entries that go with their links', () => {
-  const ledger = new SignalLedger({ maxSignalsPerLink: 3, maxSignalBytesPerLink: 100 })
+  const ledger = new SignalLedger({ maxSignalsPerLink: 3, maxSignalBytesPerLink: 100, now: () => 0 })
   const offer = { type: 'offer', sdp: 'v=0' }
   const cand = { type: 'candidate', candidate: { candidate: 'c' } }
   expect(ledger.admit('s1', 'kid', 'child', cand, 10)).toBe('early')
@@ -61,4 +61,23 @@ test('the signal ledger: limits per direction, early candidates, and entries tha
   expect(ledger.size).toBe(1)
   ledger.removed('other')
   expect(ledger.size).toBe(0)
+})
+
+test('the signal ledger forgets links idle for LINK_IDLE_MS (another process may have ended them), sweeping as signals come', () => {
+  let now = 0
+  const ledger = new SignalLedger({ maxSignalsPerLink: 1_000_000, maxSignalBytesPerLink: 1e12, now: () => now })
+  const offer = { type: 'offer', sdp: 'v=0' }
+  ledger.admit('quiet', 'kid', 'parent', offer, 10)
+  now = LINK_IDLE_MS - 1
+  ledger.admit('busy', 'other', 'child', offer, 10)
+  expect(ledger.size).toBe(2)
+  now = LINK_IDLE_MS
+  // The sweep runs once per so many signals, not on every one.
+  let signals = 0
+  while (ledger.size === 2 && signals < 10_000) { ledger.admit('busy', 'other', 'child', offer, 1); signals++ }
+  expect(ledger.size).toBe(1)
+  expect(signals).toBeGreaterThan(1)
+  // A link that signals again after its entry went starts a new budget.
+  expect(ledger.admit('quiet', 'kid', 'parent', offer, 10)).toBe('relay')
+  expect(ledger.size).toBe(2)
 })
