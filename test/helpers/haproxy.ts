@@ -1,59 +1,18 @@
 /**
  * haproxy (the system's /usr/sbin/haproxy) in front of signalling processes, as a deployment
- * runs it: the config is the one docs/deploy.md documents, read from its one ```haproxy block,
- * with only the listen address, the runtime API socket, the servers and the health-check
- * intervals swapped for a test's. Each swap must match the documented shape exactly, so a doc
- * that changed shape fails here loudly instead of testing some other config.
+ * runs it: the config is the one docs/deploy.md documents, with only the listen address, the
+ * runtime API socket, the servers and the health-check intervals swapped for a test's
+ * (bench/haproxy-config.mjs, shared with the benchmarks).
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer, connect as connectUnix, type AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { HAPROXY, documentedConfig, testConfig, type TestConfigOptions } from '../../bench/haproxy-config.mjs'
 import { until } from './wait.js'
 
-export const HAPROXY = '/usr/sbin/haproxy'
-const DEPLOY_DOC = fileURLToPath(new URL('../../docs/deploy.md', import.meta.url))
-
-/** The config in the one ```haproxy block of docs/deploy.md. */
-export function documentedConfig (doc = readFileSync(DEPLOY_DOC, 'utf8')): string {
-  const blocks = [...doc.matchAll(/^```haproxy\n([\s\S]*?)^```$/gm)].map((m) => m[1] ?? '')
-  if (blocks.length !== 1) throw new Error(`docs/deploy.md must hold exactly one \`\`\`haproxy block, it holds ${blocks.length}`)
-  return blocks[0] as string
-}
-
-export interface TestConfigOptions {
-  /** host:port of each signalling process, in order; named s1, s2, ... */
-  backends: readonly string[]
-  port: number
-  statsSocket: string
-  /** Health-check interval (ms); the server leaves the pool after one failed check and comes back after one good one. @default 100 */
-  checkMs?: number
-}
-
-/** Replaces the one match of `re` in `text`, or throws saying what the doc no longer has. */
-function swapOne (text: string, re: RegExp, by: string, what: string): string {
-  const found = text.match(new RegExp(re.source, re.flags.includes('g') ? re.flags : `${re.flags}g`))?.length ?? 0
-  if (found !== 1) throw new Error(`the documented haproxy config must have exactly one ${what} (${String(re)}), it has ${found}`)
-  return text.replace(re, by)
-}
-
-/** The documented config with a test's address, runtime socket, servers and fast checks. */
-export function testConfig (doc: string, opts: TestConfigOptions): { config: string, backend: string } {
-  if (opts.backends.length === 0) throw new TypeError('testConfig needs at least one backend')
-  const checkMs = opts.checkMs ?? 100
-  const backend = /^backend (\S+)$/m.exec(doc)?.[1]
-  if (backend === undefined || doc.match(/^backend /gm)?.length !== 1) throw new Error('the documented haproxy config must have exactly one backend section')
-  let config = swapOne(doc, /^(\s+)stats socket \S+/m, `$1stats socket ${opts.statsSocket}`, 'stats socket line')
-  config = swapOne(config, /^(\s+)bind \S+$/m, `$1bind 127.0.0.1:${opts.port}`, 'bind line')
-  config = swapOne(config, /^(\s+default-server .*) inter \S+ fall \d+ rise \d+/m, `$1 inter ${checkMs} fall 1 rise 1`, 'default-server line with inter, fall and rise')
-  const servers = /^(\s+)server \S+ \S+\n(?:\s+server \S+ \S+\n)*/m
-  const indent = servers.exec(config)?.[1] ?? ''
-  const lines = opts.backends.map((addr, i) => `${indent}server s${i + 1} ${addr}\n`).join('')
-  config = swapOne(config, servers, lines, 'run of server lines without options (their options are on default-server)')
-  return { config, backend }
-}
+export { HAPROXY, documentedConfig, testConfig, type TestConfigOptions }
 
 /** A TCP port on 127.0.0.1 that was free a moment ago. */
 async function freePort (): Promise<number> {
