@@ -102,9 +102,10 @@ export async function startHaproxy (backends: readonly string[], opts: { checkMs
     const collect = (d: Buffer): void => { out += d.toString() }
     started.stdout?.on('data', collect)
     started.stderr?.on('data', collect)
-    const exit = new Promise<false>((resolve) => started.once('exit', () => resolve(false)))
-    const up = until(async () => await ask(statsSocket, 'show info').then(() => true, () => false), { what: 'haproxy answers on its runtime API', ms: 10_000 })
-      .then(() => true, () => false)
+    let exited = false
+    const exit = new Promise<false>((resolve) => started.once('exit', () => { exited = true; resolve(false) }))
+    const up = until(async () => exited || await ask(statsSocket, 'show info').then(() => true, () => false), { what: 'haproxy answers on its runtime API', ms: 10_000 })
+      .then(() => !exited, () => false)
     if (await Promise.race([up, exit])) child = started
     else if (/cannot bind|Address already in use/i.test(out)) started.kill('SIGKILL')
     else { started.kill('SIGKILL'); rmSync(dir, { recursive: true, force: true }); throw new Error(`haproxy did not start:\n${out}`) }

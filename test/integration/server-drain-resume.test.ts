@@ -175,7 +175,7 @@ describe('peer-tree-server processes behind haproxy', () => {
 
     const told = nextEvent<[{ reason: string }]>(socket, 'server:draining')
     const dropped = nextEvent<[string]>(socket, 'disconnect')
-    const back = nextEvent(socket, 'connect', { filter: () => true })
+    const back = nextEvent(socket, 'connect')
     expect(one.kill('SIGTERM')).toBe(true)
     expect((await told)[0]).toEqual({ reason: 'shutdown' })
     expect((await dropped)[0]).toBe('transport close')
