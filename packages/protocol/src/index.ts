@@ -150,6 +150,14 @@ export interface DrainingMessage {
   reason: 'shutdown'
 }
 
+/**
+ * The message of the `connect_error` a draining process refuses a new socket with (a socket
+ * that reached it through a balancer that had not yet seen it go). socket.io does not
+ * reconnect a socket its server refused: the client connects it again itself, and a balancer
+ * sends it to a process that takes it.
+ */
+export const DRAINING_REFUSAL = 'draining'
+
 export interface ChallengeMessage {
   nonce: string
 }

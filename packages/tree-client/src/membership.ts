@@ -5,9 +5,11 @@
  * the state is plain JSON: the links themselves (peer objects) live in the I/O class, the
  * state names them by session.
  */
-import type {
-  ClientToServerEvents, CreateRequest, PeerId, PeerRole, ServerErrorCode, SessionId, TreeId
+import {
+  DRAINING_REFUSAL,
+  type ClientToServerEvents, type CreateRequest, type PeerId, type PeerRole, type ServerErrorCode, type SessionId, type TreeId
 } from './protocol.js'
+import { SOCKET_RETRY_MS } from './constants.js'
 import type { ClientErrorCode } from './errors.js'
 
 export type Phase = 'idle' | 'creating' | 'joining' | 'member' | 'destroyed'
@@ -38,11 +40,16 @@ export interface Membership {
   /** The session the last reconnect request gave up (null: any upstream). */
   askedFor: SessionId | null
   /** What the retry timer asks again for when it fires; null when it does not run. */
-  retry: 'reconnect' | 'resume' | 'join' | 'create' | null
+  retry: 'reconnect' | 'resume' | 'join' | 'create' | 'socket' | null
   /** How long (ms) to wait before asking again after a passing refusal. */
   retryMs: number
   /** The socket went down since the last connect: on the next one, claim the place back. */
   socketDown: boolean
+  /**
+   * A draining server refused the socket: socket.io will not connect it again by itself, so
+   * the retry timer does (with whatever else it retries).
+   */
+  socketRefused: boolean
 }
 
 type Sent = { [E in keyof ClientToServerEvents]: Parameters<ClientToServerEvents[E]>[0] }
@@ -58,6 +65,8 @@ export type Command =
   | { do: 'signal', session: SessionId, signal: unknown }
   /** (Re)start the one retry timer, or stop it (`ms: null`). */
   | { do: 'timer', ms: number | null }
+  /** Connect the socket again (`socket.connect()`), unless it is connecting already. */
+  | { do: 'connectSocket' }
   /** Hand a link's connected peer to the application. */
   | { do: 'peer', event: 'upstreamPeer' | 'downstreamPeer', session: SessionId, info: { peerID: PeerId, session: SessionId, treeID: TreeId } }
   | { do: 'emit', event: 'discover' | 'treeEnded', args: [TreeId] }
@@ -75,6 +84,8 @@ export type MembershipEvent =
   | { type: 'destroy', lingerMs: number }
   /** What the socket delivered, by its event name; server messages as they came off the network (anything at all). */
   | { type: 'tree:discover' | 'tree:ended' | 'tree:error' | 'peer:child' | 'peer:unlink' | 'peer:signal' | 'server:draining' | 'connect' | 'disconnect', msg?: any }
+  /** The socket could not connect; `msg` is socket.io's error (`message` is the server's word when the server refused it). */
+  | { type: 'connect_error', msg?: any }
   | { type: 'link:connect' | 'link:end', session: SessionId }
   /** The retry timer fired. */
   | { type: 'timer' }
@@ -101,7 +112,8 @@ export function initialMembership (retryMs: number): Membership {
     askedFor: null,
     retry: null,
     retryMs,
-    socketDown: false
+    socketDown: false,
+    socketRefused: false
   }
 }
 
@@ -163,7 +175,7 @@ export function reduce (state: Membership, event: MembershipEvent): Step {
   const reset = (): void => {
     closeLinks()
     clearRetry()
-    Object.assign(s, initialMembership(s.retryMs), { socketDown: s.socketDown })
+    Object.assign(s, initialMembership(s.retryMs), { socketDown: s.socketDown, socketRefused: s.socketRefused })
   }
   /**
    * Asks the server for a new upstream, avoiding the old one (`failed`). `session` is the link
@@ -356,10 +368,23 @@ export function reduce (state: Membership, event: MembershipEvent): Step {
     case 'disconnect':
       s.socketDown = true
       break
+    // A draining process took the reconnect (the balancer had not seen it go yet) and refused
+    // it: socket.io gives such a socket up, so connect it again soon, while the server's
+    // grace period still holds our place; the balancer sends it to a process that takes it.
+    // Other refusals are the application's (its own middleware): not retried.
+    case 'connect_error':
+      if (e.msg?.message !== DRAINING_REFUSAL) break
+      s.socketDown = true
+      s.socketRefused = true
+      s.retry ??= 'socket'
+      io.push({ do: 'timer', ms: SOCKET_RETRY_MS })
+      break
     case 'connect':
       // After a signalling-socket blip the server may still hold our place: claim it back.
       if (!s.socketDown) break
       s.socketDown = false
+      s.socketRefused = false
+      if (s.retry === 'socket') clearRetry()
       resume()
       break
     case 'link:connect':
@@ -371,7 +396,12 @@ export function reduce (state: Membership, event: MembershipEvent): Step {
     case 'timer': {
       const kind = s.retry
       s.retry = null
-      if (kind === 'resume') resume()
+      if (s.socketRefused) {
+        s.socketRefused = false
+        io.push({ do: 'connectSocket' })
+      }
+      // While the socket is down, its next connect resumes (and the resume's answer places us).
+      if (kind === 'resume' && !s.socketDown) resume()
       else if (kind === 'join' && s.phase === 'joining') send('tree:join', { treeID: s.treeID as TreeId, role: s.role })
       else if (kind === 'create' && s.phase === 'creating' && s.req !== null) send('tree:create', s.req)
       else if (kind === 'reconnect' && s.phase === 'member' && s.upstream === null && !s.awaiting) ask(s.askedFor)

@@ -80,7 +80,7 @@ export interface PeerTreeClientEvents {
   error: (err: PeerTreeError) => void
 }
 
-const SOCKET_EVENTS = ['tree:discover', 'tree:ended', 'tree:error', 'peer:child', 'peer:unlink', 'peer:signal', 'server:draining', 'connect', 'disconnect'] as const
+const SOCKET_EVENTS = ['tree:discover', 'tree:ended', 'tree:error', 'peer:child', 'peer:unlink', 'peer:signal', 'server:draining', 'connect', 'disconnect', 'connect_error'] as const
 
 /**
  * Joins one peer-tree tree over a socket.io-client socket and opens the WebRTC links
@@ -251,6 +251,10 @@ class PeerTreeClientImpl extends TypedEmitter<PeerTreeClientEvents> {
         clearTimeout(this.#retry)
         if (c.ms !== null) this.#retry = setTimeout(() => this.#run({ type: 'timer' }), c.ms)
         return
+      case 'connectSocket':
+        // Another client on the same socket may have connected it again already.
+        if (!this.#socket.active) this.#socket.connect()
+        return
       case 'peer':
         if (link !== undefined) this.emit(c.event, link.peer, c.info)
         return
@@ -294,7 +298,7 @@ class PeerTreeClientImpl extends TypedEmitter<PeerTreeClientEvents> {
     if (this.destroyed) throw new PeerTreeError(ClientErrorCodes.ERR_DESTROYED, 'This PeerTreeClient was destroyed')
   }
 
-  #bind (event: keyof ServerToClientEvents | 'connect' | 'disconnect', fn: (msg: unknown) => void): void {
+  #bind (event: keyof ServerToClientEvents | 'connect' | 'disconnect' | 'connect_error', fn: (msg: unknown) => void): void {
     const safe = (msg: unknown): void => {
       // A throw inside a socket.io-client handler stops that socket from delivering
       // anything else (the original crashed its signalling this way), so nothing may escape.

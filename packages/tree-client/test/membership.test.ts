@@ -2,6 +2,7 @@
 // socket, no peers, no clock.
 import fc from 'fast-check'
 import { describe, expect, test } from 'vitest'
+import { SOCKET_RETRY_MS } from '../src/constants.js'
 import { initialMembership, reduce } from '../src/membership.js'
 import type { Command, Membership, MembershipEvent } from '../src/membership.js'
 
@@ -257,6 +258,43 @@ describe('socket blips', () => {
     expect(source.state).toMatchObject({ phase: 'member', isSource: true, treeID: 't' })
   })
 
+  test('a socket a draining server refused is connected again on the retry timer until a server takes it, and then resumes, links untouched', () => {
+    const up = run(upstreamUp)
+    const refusal: MembershipEvent = { type: 'connect_error', msg: { message: 'draining' } }
+    const refused = run([{ type: 'server:draining', msg: { reason: 'shutdown' } }, { type: 'disconnect' }, refusal], up.state)
+    expect(refused.commands).toEqual([{ do: 'timer', ms: SOCKET_RETRY_MS }])
+    expect(refused.state).toMatchObject({ socketDown: true, socketRefused: true, retry: 'socket' })
+    // Refused again by another draining process: again, until one takes it.
+    const again = run([{ type: 'timer' }, refusal, { type: 'timer' }], refused.state)
+    expect(again.commands).toEqual([{ do: 'connectSocket' }, { do: 'timer', ms: SOCKET_RETRY_MS }, { do: 'connectSocket' }])
+    const back = run([{ type: 'connect' }], again.state)
+    expect(back.commands).toEqual([{ do: 'send', event: 'tree:resume', payload: { treeID: 't', token: 'me.x' } }])
+    const resumed = run([discover({ reason: 'resume' })], back.state)
+    expect(emits(resumed.commands)).toEqual([])
+    expect(resumed.state).toMatchObject({ upstream: { session: 's1', connected: true }, socketDown: false, socketRefused: false, retry: null })
+    // A connect before the timer fires (another client on the socket connected it) stops the timer.
+    expect(run([{ type: 'connect' }], refused.state).commands).toEqual([{ do: 'timer', ms: null }, ...back.commands])
+  })
+
+  test('a transport error (socket.io retries it by itself) or the application\'s own refusal is not retried', () => {
+    const up = run(upstreamUp)
+    for (const message of ['websocket error', 'timeout', 'not authorized']) {
+      const step = run([{ type: 'disconnect' }, { type: 'connect_error', msg: { message } }], up.state)
+      expect(step.commands).toEqual([])
+      expect(step.state.socketRefused).toBe(false)
+    }
+    expect(run([{ type: 'connect_error' }], up.state).commands).toEqual([])
+  })
+
+  test('a refused socket keeps the retry that was running: a refused resume is asked once more, by the connect, not while the socket is down', () => {
+    const { commands } = run([...joined, { type: 'disconnect' }, { type: 'connect' },
+      { type: 'tree:error', msg: { code: 'STORE_UNAVAILABLE', message: 'm', event: 'tree:resume', treeID: 't' } },
+      { type: 'disconnect' }, { type: 'connect_error', msg: { message: 'draining' } }, { type: 'timer' }, { type: 'connect' }])
+    expect(sends(commands).filter(([e]: any) => e === 'tree:resume')).toHaveLength(2)
+    expect(commands.filter((c) => c.do === 'connectSocket')).toHaveLength(1)
+    expect(commands.filter((c) => c.do === 'timer').map((c) => c.do === 'timer' && c.ms)).toEqual([RETRY_MS, SOCKET_RETRY_MS])
+  })
+
   test('a resume refused because the store is down is sent again when the retry timer fires', () => {
     const { commands } = run([...joined, { type: 'disconnect' }, { type: 'connect' },
       { type: 'tree:error', msg: { code: 'STORE_UNAVAILABLE', message: 'm', event: 'tree:resume', treeID: 't' } },
@@ -345,6 +383,7 @@ describe('over random event sequences', () => {
     fc.record({ type: fc.constant('peer:unlink' as const), msg: fc.record({ treeID: tree, session }) }),
     fc.record({ type: fc.constant('peer:signal' as const), msg: fc.record({ treeID: tree, session, signal: fc.constant('x') }) }),
     fc.record({ type: fc.constantFrom('connect' as const, 'disconnect' as const, 'server:draining' as const) }),
+    fc.record({ type: fc.constant('connect_error' as const), msg: fc.record({ message: fc.constantFrom('draining', 'websocket error') }) }),
     fc.record({ type: fc.constantFrom('link:connect' as const, 'link:end' as const), session }),
     fc.constant({ type: 'timer' } as const),
     fc.oneof({ weight: 1, arbitrary: fc.record({ type: fc.constant('destroy' as const), lingerMs: fc.constantFrom(0, 100) }) }, { weight: 9, arbitrary: fc.constant({ type: 'reconnectUpstream' } as const) })

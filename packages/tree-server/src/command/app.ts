@@ -11,7 +11,7 @@ import { collectDefaultMetrics } from 'prom-client'
 import { Server } from 'socket.io'
 import { PeerTreeMetrics } from '../metrics/index.js'
 import { PeerTreeServer } from '../peer-tree-server.js'
-import type { DrainingMessage } from '../protocol.js'
+import { DRAINING_REFUSAL, type DrainingMessage } from '../protocol.js'
 import { MemoryStore } from '../store/memory-store.js'
 import type { TreeStore } from '../store/store.js'
 import type { CommandOptions } from './options.js'
@@ -101,7 +101,7 @@ export async function startCommandServer (options: CommandOptions, deps: Command
   const http = createServer(onRequest)
   // socket.io answers its own path (/socket.io/) and hands every other request to onRequest.
   const io = new Server(http)
-  io.use((_socket, next) => { next(draining ? new Error('draining') : undefined) })
+  io.use((_socket, next) => { next(draining ? new Error(DRAINING_REFUSAL) : undefined) })
   const treeServer = new PeerTreeServer(io, { ...options.server, store, metrics })
   metrics.track(treeServer)
 
