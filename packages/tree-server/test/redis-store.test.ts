@@ -18,19 +18,21 @@ afterEach(async () => { await Promise.all(open.splice(0).map(async (s) => { awai
 afterAll(async () => { await redis.stop() })
 
 /** A store with a key prefix no other test uses, so tests share the server and never each other's keys. */
-async function connect (prefix = `t${++prefixes}:`): Promise<RedisStore> {
-  const store = await RedisStore.connect(redis.url, { prefix })
+async function connect (prefix = `t${++prefixes}:`, cacheTrees?: number): Promise<RedisStore> {
+  const store = await RedisStore.connect(redis.url, cacheTrees === undefined ? { prefix } : { prefix, cacheTrees })
   open.push(store)
   return store
 }
 
 const prefixOf = new WeakMap<TreeStore, string>()
-runStoreSuite('RedisStore', async () => {
-  const prefix = `t${++prefixes}:`
-  const store = await connect(prefix)
-  prefixOf.set(store, prefix)
-  return store
-}, { sibling: async (store) => await connect(prefixOf.get(store)) })
+for (const cacheTrees of [undefined, 0]) {
+  runStoreSuite(cacheTrees === 0 ? 'RedisStore without its cache' : 'RedisStore', async () => {
+    const prefix = `t${++prefixes}:`
+    const store = await connect(prefix, cacheTrees)
+    prefixOf.set(store, prefix)
+    return store
+  }, { sibling: async (store) => await connect(prefixOf.get(store), cacheTrees) })
+}
 
 /** Link IDs counted within a run, so that a run the store repeats mints the same ones as in memory. */
 function envOf (holder: string): TxEnv {
@@ -54,7 +56,8 @@ async function buildTree (store: TreeStore, n: number, holder: string): Promise<
 
 describe('RedisStore on a big tree', () => {
   test('joins build the same tree as in memory, and a join fetches and writes a few members, not the tree', async () => {
-    const store = await connect()
+    // Without the cache, so that the join fetches what it reads.
+    const store = await connect(undefined, 0)
     const memory = new MemoryStore()
     const n = 2000
     await buildTree(store, n, 'proc-1')
@@ -78,6 +81,31 @@ describe('RedisStore on a big tree', () => {
     expect(back?.size).toBe(n + 2)
     expect(back?.members['late']?.parent).not.toBeNull()
     expect((await store.heldBy('proc-2')).map((h) => h.peerID)).toEqual(['late'])
+  })
+
+  test('with the cache, a join after its own commit fetches only the head and the new member ID; after another store commits, it fetches again', async () => {
+    const prefix = 'cache:'
+    const store = await connect(prefix)
+    const other = await connect(prefix)
+    await buildTree(store, 500, 'proc-1')
+    let before = store.stats
+    await join(store, 'x1', 'leaf', 'proc-1')
+    let after = store.stats
+    expect(after.cacheHits - before.cacheHits).toBe(1)
+    // The head (its version matches the cache), then the one member the cache cannot know: that the new ID is free.
+    expect(after.reads - before.reads).toBe(2)
+    expect(after.membersFetched - before.membersFetched).toBe(1)
+
+    await join(other, 'x2', 'relay', 'proc-2')
+    before = store.stats
+    await join(store, 'x3', 'leaf', 'proc-1')
+    after = store.stats
+    expect(after.cacheHits - before.cacheHits).toBe(0)
+    expect(after.reads - before.reads).toBeGreaterThan(1)
+    const back = await store.get('big')
+    expect(back?.size).toBe(504)
+    expect(back?.members['x2']?.holder).toBe('proc-2')
+    expect(back?.members['x3']?.parent).not.toBeNull()
   })
 
   test('the source leaving deletes the whole tree and its holder index', async () => {

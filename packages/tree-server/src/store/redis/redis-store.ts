@@ -20,6 +20,12 @@ export interface RedisStoreOptions {
   timeoutMs?: number
   /** Runs of a transaction that lost the race for a tree before it gives up. @default 20 */
   maxAttempts?: number
+  /**
+   * Trees whose last committed view (the members this process fetched or wrote) it keeps,
+   * so that its next transaction on the tree fetches only the version to check, while no
+   * other process has committed meanwhile. 0 keeps none. @default 64
+   */
+  cacheTrees?: number
 }
 
 export interface RedisConnectOptions extends RedisStoreOptions {
@@ -33,6 +39,10 @@ export interface RedisStoreStats {
   reads: number
   /** Members fetched, a whole-tree fetch counting every member. */
   membersFetched: number
+  /** Fetches of a whole tree (`get`, a body that enumerates the members, a partial view that threw). */
+  wholeFetches: number
+  /** Transactions that started from this process's cached view of the tree. */
+  cacheHits: number
   /** Commits that wrote. */
   commits: number
   /** Commits refused because the tree changed since it was read (the transaction ran again). */
@@ -86,9 +96,12 @@ export class RedisStore implements TreeStore {
   readonly #prefix: string
   readonly #timeoutMs: number
   readonly #maxAttempts: number
+  readonly #cacheTrees: number
+  // Per tree, the version this process last committed or read and the members it knows at it (least recently used first).
+  readonly #cache = new Map<TreeId, { version: string, fetched: Fetched }>()
   // Per tree, the end of this process's chain of transactions on it.
   readonly #queues = new Map<TreeId, Promise<void>>()
-  readonly #stats: RedisStoreStats = { reads: 0, membersFetched: 0, commits: 0, conflicts: 0, membersWritten: 0, membersDeleted: 0, commitBytes: 0 }
+  readonly #stats: RedisStoreStats = { reads: 0, membersFetched: 0, wholeFetches: 0, cacheHits: 0, commits: 0, conflicts: 0, membersWritten: 0, membersDeleted: 0, commitBytes: 0 }
 
   /** Connect to `url` with a client of the store's own, which keeps trying to reconnect and queues nothing while it cannot. */
   static async connect (url: string, opts: RedisConnectOptions = {}): Promise<RedisStore> {
@@ -112,6 +125,7 @@ export class RedisStore implements TreeStore {
     this.#prefix = opts.prefix ?? 'pt:'
     this.#timeoutMs = opts.timeoutMs ?? 500
     this.#maxAttempts = opts.maxAttempts ?? 20
+    this.#cacheTrees = opts.cacheTrees ?? 64
   }
 
   /** The client (for `ready` and `error` events), as given or created. */
@@ -140,16 +154,24 @@ export class RedisStore implements TreeStore {
     return await this.#bounded(async (call) => await this.#exclusive(treeID, call, async () => {
       for (let attempt = 1; ; attempt++) {
         try {
-          const { snap, decided, lazy } = await this.#settle(treeID, fn)
-          if (decided.op === 'none') return decided.result
+          const { snap, decided, lazy } = await this.#settle(treeID, fn, true)
+          if (decided.op === 'none') {
+            if (snap !== undefined) this.#remember(treeID, snap.version, snap.fetched)
+            return decided.result
+          }
           // The caller has been told it failed: it must not land now.
           if (call.expired) throw new Error('RedisStore: timed out')
           if (await this.#commit(treeID, snap, decided, lazy)) return decided.result
         } catch (err) {
+          this.#cache.delete(treeID)
           if (!(err instanceof VersionMoved)) throw err
         }
+        this.#cache.delete(treeID)
         this.#stats.conflicts++
         if (attempt >= this.#maxAttempts) throw new Error(`RedisStore: tree ${treeID} changed under ${attempt} attempts in a row`)
+        // The process that won may have more transactions on the tree lined up, each faster than
+        // this one's next (its view is cached, ours is gone): a growing random pause lets it drain.
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(64, 2 ** attempt)))
       }
     }))
   }
@@ -179,7 +201,7 @@ export class RedisStore implements TreeStore {
     return await this.#bounded(async () => {
       for (let attempt = 1; ; attempt++) {
         try {
-          return (await this.#settle(treeID, (state) => ({ op: 'none', result: fn(state) }))).decided.result
+          return (await this.#settle(treeID, (state) => ({ op: 'none', result: fn(state) }), false)).decided.result
         } catch (err) {
           if (!(err instanceof VersionMoved) || attempt >= this.#maxAttempts) throw err
         }
@@ -206,8 +228,8 @@ export class RedisStore implements TreeStore {
    * Run `fn` on lazily loaded drafts until a run misses no member. Rejects with VersionMoved
    * if the tree changed between two fetches; a throw from a complete run is the body's own.
    */
-  async #settle<R> (treeID: TreeId, fn: TxFn<R>): Promise<{ snap: Snapshot | undefined, decided: TxResult<R>, lazy: LazyMembers | undefined }> {
-    let snap = await this.#fetchHead(treeID)
+  async #settle<R> (treeID: TreeId, fn: TxFn<R>, cached: boolean): Promise<{ snap: Snapshot | undefined, decided: TxResult<R>, lazy: LazyMembers | undefined }> {
+    let snap = await this.#fetchHead(treeID, cached)
     for (let round = 0; ; round++) {
       if (snap === undefined) return { snap, decided: fn(undefined), lazy: undefined }
       const lazy = snap.complete ? undefined : new LazyMembers(snap.fetched)
@@ -237,12 +259,21 @@ export class RedisStore implements TreeStore {
     }
   }
 
-  /** The tree's version, head and source member (every transition starts from the source). */
-  async #fetchHead (treeID: TreeId): Promise<Snapshot | undefined> {
+  /**
+   * The tree's version, head and source member (every transition starts from the source),
+   * with `cached` the members this process knows at that version. Only transactions use the
+   * cache: they run one at a time per tree in this process, and may add to its members.
+   */
+  async #fetchHead (treeID: TreeId, cached: boolean): Promise<Snapshot | undefined> {
     const reply = await this.#eval(READ_SCRIPT, [this.#key(treeID, 't'), this.#key(treeID, 'm')], ['1'])
     this.#stats.reads++
     const [version, head] = reply as [string | null, string, string | null]
     if (version === null) return undefined
+    const known = cached ? this.#cache.get(treeID) : undefined
+    if (known?.version === version) {
+      this.#stats.cacheHits++
+      return { version, head, fetched: known.fetched, complete: false }
+    }
     const fetched: Fetched = new Map()
     const source = (JSON.parse(head) as { source: PeerId }).source
     fetched.set(source, (reply as Array<string | null>)[2] ?? null)
@@ -256,9 +287,9 @@ export class RedisStore implements TreeStore {
     this.#stats.reads++
     this.#stats.membersFetched += ids.length
     if (reply[0] !== snap.version) throw new VersionMoved()
-    const fetched = new Map(snap.fetched)
-    ids.forEach((id, i) => fetched.set(id, reply[i + 2] ?? null))
-    return { version: snap.version, head: reply[1] as string, fetched, complete: false }
+    // Added in place: the members are of the same version (also where the map is the cache's).
+    ids.forEach((id, i) => snap.fetched.set(id, reply[i + 2] ?? null))
+    return { version: snap.version, head: reply[1] as string, fetched: snap.fetched, complete: false }
   }
 
   /** Every member at one version; with `version`, rejects with VersionMoved if the tree is at another. */
@@ -271,6 +302,7 @@ export class RedisStore implements TreeStore {
     const flat = reply[2]
     for (let i = 0; i < flat.length; i += 2) fetched.set(flat[i] as string, flat[i + 1] as string)
     this.#stats.membersFetched += fetched.size
+    this.#stats.wholeFetches++
     return { version: reply[0], head: reply[1], fetched, complete: true }
   }
 
@@ -279,6 +311,7 @@ export class RedisStore implements TreeStore {
     const keys = [this.#key(treeID, 't'), this.#key(treeID, 'm'), `${this.#prefix}trees`]
     const expected = snap?.version ?? ''
     if (decided.op === 'delete') {
+      this.#cache.delete(treeID)
       if (snap === undefined) return true
       return await this.#runCommit(keys, [treeID, expected, 'delete', this.#prefix])
     }
@@ -297,15 +330,28 @@ export class RedisStore implements TreeStore {
       }
       return String(i)
     }
-    const args = [treeID, expected, 'put', this.#prefix, newVersion(), JSON.stringify(rest), rest.source, String(diff.puts.length)]
+    const version = newVersion()
+    const args = [treeID, expected, 'put', this.#prefix, version, JSON.stringify(rest), rest.source, String(diff.puts.length)]
     for (const p of diff.puts) args.push(p.id, p.json, indexOf(p.oldHolder), indexOf(p.newHolder))
     for (const d of diff.dels) args.push(d.id, indexOf(d.oldHolder))
     const ok = await this.#runCommit(keys, args)
     if (ok) {
       this.#stats.membersWritten += diff.puts.length
       this.#stats.membersDeleted += diff.dels.length
+      // The members as they are now at the new version: what was fetched, with the changes.
+      const fetched = snap?.fetched ?? new Map()
+      for (const p of diff.puts) fetched.set(p.id, p.json)
+      for (const d of diff.dels) fetched.set(d.id, null)
+      this.#remember(treeID, version, fetched)
     }
     return ok
+  }
+
+  #remember (treeID: TreeId, version: string, fetched: Fetched): void {
+    if (this.#cacheTrees <= 0) return
+    this.#cache.delete(treeID)
+    this.#cache.set(treeID, { version, fetched })
+    if (this.#cache.size > this.#cacheTrees) this.#cache.delete(this.#cache.keys().next().value as TreeId)
   }
 
   async #runCommit (keys: string[], args: string[]): Promise<boolean> {
