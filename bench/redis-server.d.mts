@@ -8,6 +8,10 @@ export interface RedisServer {
   stop: () => Promise<void>
   /** SIGKILL (a crash) and wait for the exit; the directory stays for `restart()`. */
   kill: () => Promise<void>
+  /** SIGSTOP: its connections stay open and nothing answers (a hung server). */
+  pause: () => void
+  /** SIGCONT after `pause()`. */
+  resume: () => void
   /** Stop it (if it runs) and start it again on the same port and directory. */
   restart: () => Promise<void>
 }

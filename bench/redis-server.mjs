@@ -71,7 +71,8 @@ async function launch (port, dir) {
  * Start a redis-server. `url` is redis://127.0.0.1:PORT. `stop()` ends it (SIGTERM, waits
  * for the exit) and removes its directory; `restart()` stops it and starts it again on the
  * same port and directory (the append-only file brings the data back); `kill()` SIGKILLs it
- * (a crash: no final write) and leaves the directory for a `restart()`.
+ * (a crash: no final write) and leaves the directory for a `restart()`; `pause()` and
+ * `resume()` stop and continue it (SIGSTOP, SIGCONT): connections stay open and nothing answers.
  */
 export async function startRedisServer () {
   const dir = mkdtempSync(join(tmpdir(), 'peer-tree-redis-'))
@@ -90,7 +91,11 @@ export async function startRedisServer () {
     }
   }
   const end = async (signal) => {
-    if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill(signal)
+    if (proc.child.exitCode === null && proc.child.signalCode === null) {
+      proc.child.kill(signal)
+      // A paused server acts on SIGTERM only once it runs again.
+      proc.child.kill('SIGCONT')
+    }
     await proc.exited
   }
   return {
@@ -102,6 +107,8 @@ export async function startRedisServer () {
       rmSync(dir, { recursive: true, force: true })
     },
     async kill () { await end('SIGKILL') },
+    pause () { proc.child.kill('SIGSTOP') },
+    resume () { proc.child.kill('SIGCONT') },
     async restart () {
       await end('SIGTERM')
       proc = await launch(port, dir)

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { createClient } from '@redis/client'
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
 import { startRedisServer } from '../../../test/helpers/redis-server.js'
@@ -53,6 +54,25 @@ async function buildTree (store: TreeStore, n: number, holder: string): Promise<
   await store.transact('big', (s) => createTx(s, { treeID: 'big', k: 4, k1: 10, owner: null, source: 'src', token: 'src.x', ref: 'r', holder }))
   for (let i = 0; i < n; i++) await join(store, `p${i}`, i % 3 === 0 ? 'relay' : 'leaf', holder)
 }
+
+test('the main entry never loads the Redis client: only peer-tree-server/redis does', () => {
+  const seen = new Set<string>()
+  const imports: string[] = []
+  const visit = (file: string): void => {
+    if (seen.has(file)) return
+    seen.add(file)
+    const text = readFileSync(file, 'utf8')
+    for (const [, spec] of text.matchAll(/\bfrom\s+'([^']+)'/g)) {
+      if (spec === undefined) continue
+      if (spec.startsWith('.')) visit(new URL(spec.replace(/\.js$/, '.ts'), `file://${file}`).pathname)
+      else imports.push(spec)
+    }
+  }
+  visit(new URL('../src/index.ts', import.meta.url).pathname)
+  expect(seen.size).toBeGreaterThan(10)
+  expect(imports).not.toContain('@redis/client')
+  expect([...seen].some((f) => f.includes('/store/redis/'))).toBe(false)
+})
 
 describe('RedisStore on a big tree', () => {
   test('joins build the same tree as in memory, and a join fetches and writes a few members, not the tree', async () => {
@@ -128,6 +148,25 @@ describe('RedisStore on a big tree', () => {
 })
 
 describe('RedisStore when Redis goes away', () => {
+  test('a call Redis does not answer rejects after timeoutMs; the store works again once Redis does', async () => {
+    const store = await RedisStore.connect(redis.url, { prefix: 'hung:', timeoutMs: 200 })
+    open.push(store)
+    await buildTree(store, 5, 'proc-1')
+    redis.pause()
+    try {
+      // The connection stays up, so these are sent and wait: only the timeout ends them.
+      await expect(store.transact('big', (s) => joinTx(s, { peerID: 'hung', role: 'leaf', token: 'hung.x', maxPeers: 100 }, envOf('proc-1')))).rejects.toThrow(/no answer within 200 ms/)
+      await expect(store.get('big')).rejects.toThrow(/no answer within 200 ms/)
+      await expect(store.size()).rejects.toThrow(/no answer within 200 ms/)
+    } finally {
+      redis.resume()
+    }
+    // The join that timed out never landed.
+    const back = await store.get('big')
+    expect(back?.size).toBe(6)
+    expect(back?.members['hung']).toBeUndefined()
+  })
+
   test('calls reject while Redis is down, and work again on the same trees once it is back', async () => {
     const client = createClient({ url: redis.url, disableOfflineQueue: true, socket: { reconnectStrategy: () => 100 } })
     const errors: Error[] = []
