@@ -2,8 +2,9 @@ import { defineConfig } from 'tsup'
 
 export default defineConfig({
   // dist/command.js is the `peer-tree-server` command's (bin/ loads it); dist/metrics.js is
-  // `peer-tree-server/metrics`, apart so that the main entry never loads prom-client.
-  entry: { index: 'src/index.ts', protocol: 'src/protocol.ts', metrics: 'src/metrics/index.ts', command: 'src/command/index.ts' },
+  // `peer-tree-server/metrics`, apart so that the main entry never loads prom-client; dist/redis.js
+  // is `peer-tree-server/redis`, apart so that it never loads @redis/client either.
+  entry: { index: 'src/index.ts', protocol: 'src/protocol.ts', metrics: 'src/metrics/index.ts', command: 'src/command/index.ts', redis: 'src/store/redis/index.ts' },
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,

@@ -1,0 +1,6 @@
+/**
+ * `peer-tree-server/redis`: the tree store on Redis. Apart from the main entry, so that a
+ * server on the in-memory store never loads a Redis client.
+ */
+export { RedisStore } from './redis-store.js'
+export type { RedisCommandClient, RedisConnectOptions, RedisStoreOptions, RedisStoreStats } from './redis-store.js'
