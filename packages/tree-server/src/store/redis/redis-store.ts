@@ -154,6 +154,8 @@ export class RedisStore implements TreeStore {
   async transact<R> (treeID: TreeId, fn: TxFn<R>): Promise<R> {
     return await this.#bounded(async (call) => await this.#exclusive(treeID, call, async () => {
       for (let attempt = 1; ; attempt++) {
+        // The caller has been told it failed: stop, and let this process's next transaction on the tree go.
+        if (call.expired) throw new Error('RedisStore: timed out')
         try {
           const { snap, decided, lazy } = await this.#settle(treeID, fn, true)
           if (decided.op === 'none') {
