@@ -56,13 +56,13 @@ try {
     for (let i = 0; i < JOINS; i++) await join(memory, treeID, size + i, 'proc-2')
     const memoryRate = JOINS / ((performance.now() - t0) / 1000)
 
-    for (const cacheTrees of [0, 64]) {
+    for (const cacheMembers of [0, 100_000]) {
       // Loaded by another store, so the measured one starts knowing nothing of the tree (its
       // cache fills as it goes), as a process that joins members into a tree others built.
-      const loader = await RedisStore.connect(redis.url, { prefix: `bench${size}:`, timeoutMs: 120_000, cacheTrees: 0 })
+      const loader = await RedisStore.connect(redis.url, { prefix: `bench${size}:`, timeoutMs: 120_000, cacheMembers: 0 })
       await loader.transact(treeID, () => ({ op: 'put', state: structuredClone(copy), result: null }))
       await loader.close()
-      const store = await RedisStore.connect(redis.url, { prefix: `bench${size}:`, timeoutMs: 120_000, cacheTrees })
+      const store = await RedisStore.connect(redis.url, { prefix: `bench${size}:`, timeoutMs: 120_000, cacheMembers })
       const before = store.stats
       const inBefore = await netInput(store.client)
       t0 = performance.now()
@@ -80,7 +80,7 @@ try {
       await store.close()
       const per = (k) => (after[k] - before[k]) / JOINS
       rows.push({
-        size: `${size}, ${cacheTrees === 0 ? 'no cache' : 'cache'}`,
+        size: `${size}, ${cacheMembers === 0 ? 'no cache' : 'cache'}`,
         memory: Math.round(memoryRate),
         redis: Math.round(redisRate),
         fetched: per('membersFetched').toFixed(1),

@@ -19,20 +19,20 @@ afterEach(async () => { await Promise.all(open.splice(0).map(async (s) => { awai
 afterAll(async () => { await redis.stop() })
 
 /** A store with a key prefix no other test uses, so tests share the server and never each other's keys. */
-async function connect (prefix = `t${++prefixes}:`, cacheTrees?: number): Promise<RedisStore> {
-  const store = await RedisStore.connect(redis.url, cacheTrees === undefined ? { prefix } : { prefix, cacheTrees })
+async function connect (prefix = `t${++prefixes}:`, cacheMembers?: number): Promise<RedisStore> {
+  const store = await RedisStore.connect(redis.url, cacheMembers === undefined ? { prefix } : { prefix, cacheMembers })
   open.push(store)
   return store
 }
 
 const prefixOf = new WeakMap<TreeStore, string>()
-for (const cacheTrees of [undefined, 0]) {
-  runStoreSuite(cacheTrees === 0 ? 'RedisStore without its cache' : 'RedisStore', async () => {
+for (const cacheMembers of [undefined, 0]) {
+  runStoreSuite(cacheMembers === 0 ? 'RedisStore without its cache' : 'RedisStore', async () => {
     const prefix = `t${++prefixes}:`
-    const store = await connect(prefix, cacheTrees)
+    const store = await connect(prefix, cacheMembers)
     prefixOf.set(store, prefix)
     return store
-  }, { sibling: async (store) => await connect(prefixOf.get(store), cacheTrees) })
+  }, { sibling: async (store) => await connect(prefixOf.get(store), cacheMembers) })
 }
 
 /** Link IDs counted within a run, so that a run the store repeats mints the same ones as in memory. */
@@ -126,6 +126,17 @@ describe('RedisStore on a big tree', () => {
     expect(back?.size).toBe(504)
     expect(back?.members['x2']?.holder).toBe('proc-2')
     expect(back?.members['x3']?.parent).not.toBeNull()
+  })
+
+  test('the cache keeps no more members than cacheMembers', async () => {
+    const store = await connect('budget:', 50)
+    await buildTree(store, 200, 'proc-1')
+    const before = store.stats
+    await join(store, 'x1', 'leaf', 'proc-1')
+    await join(store, 'x2', 'leaf', 'proc-1')
+    // A join's view of a 200-member tree holds more than 50 members: nothing is kept.
+    expect(store.stats.cacheHits - before.cacheHits).toBe(0)
+    expect(store.stats.reads - before.reads).toBeGreaterThan(4)
   })
 
   test('the source leaving deletes the whole tree and its holder index', async () => {

@@ -21,11 +21,12 @@ export interface RedisStoreOptions {
   /** Runs of a transaction that lost the race for a tree before it gives up. @default 20 */
   maxAttempts?: number
   /**
-   * Trees whose last committed view (the members this process fetched or wrote) it keeps,
-   * so that its next transaction on the tree fetches only the version to check, while no
-   * other process has committed meanwhile. 0 keeps none. @default 64
+   * Members (all trees together) of the trees' last committed views this process keeps (the
+   * members it fetched or wrote), so that its next transaction on a tree fetches only the
+   * version to check while no other process has committed meanwhile; least recently used
+   * trees go first. 0 keeps none. @default 100000 (some 30 MB of JSON)
    */
-  cacheTrees?: number
+  cacheMembers?: number
 }
 
 export interface RedisConnectOptions extends RedisStoreOptions {
@@ -96,7 +97,7 @@ export class RedisStore implements TreeStore {
   readonly #prefix: string
   readonly #timeoutMs: number
   readonly #maxAttempts: number
-  readonly #cacheTrees: number
+  readonly #cacheMembers: number
   // Per tree, the version this process last committed or read and the members it knows at it (least recently used first).
   readonly #cache = new Map<TreeId, { version: string, fetched: Fetched }>()
   // Per tree, the end of this process's chain of transactions on it.
@@ -125,7 +126,7 @@ export class RedisStore implements TreeStore {
     this.#prefix = opts.prefix ?? 'pt:'
     this.#timeoutMs = opts.timeoutMs ?? 500
     this.#maxAttempts = opts.maxAttempts ?? 20
-    this.#cacheTrees = opts.cacheTrees ?? 64
+    this.#cacheMembers = opts.cacheMembers ?? 100_000
   }
 
   /** The client (for `ready` and `error` events), as given or created. */
@@ -153,6 +154,8 @@ export class RedisStore implements TreeStore {
   async transact<R> (treeID: TreeId, fn: TxFn<R>): Promise<R> {
     return await this.#bounded(async (call) => await this.#exclusive(treeID, call, async () => {
       for (let attempt = 1; ; attempt++) {
+        // The caller has been told it failed: stop, and let this process's next transaction on the tree go.
+        if (call.expired) throw new Error('RedisStore: timed out')
         try {
           const { snap, decided, lazy } = await this.#settle(treeID, fn, true)
           if (decided.op === 'none') {
@@ -348,10 +351,16 @@ export class RedisStore implements TreeStore {
   }
 
   #remember (treeID: TreeId, version: string, fetched: Fetched): void {
-    if (this.#cacheTrees <= 0) return
     this.#cache.delete(treeID)
+    if (fetched.size > this.#cacheMembers) return
     this.#cache.set(treeID, { version, fetched })
-    if (this.#cache.size > this.#cacheTrees) this.#cache.delete(this.#cache.keys().next().value as TreeId)
+    let total = 0
+    for (const entry of this.#cache.values()) total += entry.fetched.size
+    for (const [id, entry] of this.#cache) {
+      if (total <= this.#cacheMembers) break
+      this.#cache.delete(id)
+      total -= entry.fetched.size
+    }
   }
 
   async #runCommit (keys: string[], args: string[]): Promise<boolean> {
