@@ -109,7 +109,7 @@ describe('start and usage', () => {
     [['--k', '0'], '--k must be a positive integer'],
     [['--grace-ms', '-1'], '--grace-ms'],
     [['--signals-per-second', '0'], '--signals-per-second must be a positive number or Infinity'],
-    [['--redis', 'redis://127.0.0.1:6379'], '--redis is not supported yet'],
+    [['--redis', 'localhost'], '--redis must be a redis:// or rediss:// URL'],
     [['stray'], 'stray']
   ])('bad usage %j exits 2 and says why', async (args, why) => {
     const r = await run(...args)

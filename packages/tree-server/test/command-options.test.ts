@@ -21,7 +21,7 @@ const kebab = (name: string): string => name.replace(/[A-Z]/g, (c) => `-${c.toLo
 
 describe('parseCommand', () => {
   test('no flags: the command defaults (a 10 s grace period, unlike the library) and nothing else set', () => {
-    expect(options([])).toEqual({ port: DEFAULT_PORT, host: DEFAULT_HOST, server: { reconnectGraceMs: DEFAULT_COMMAND_GRACE_MS } })
+    expect(options([])).toEqual({ port: DEFAULT_PORT, host: DEFAULT_HOST, redis: null, server: { reconnectGraceMs: DEFAULT_COMMAND_GRACE_MS } })
     expect(DEFAULT_COMMAND_GRACE_MS).toBe(10_000)
   })
 
@@ -47,6 +47,14 @@ describe('parseCommand', () => {
     expect(() => resolveOptions(o.server)).not.toThrow()
   })
 
+  test('--redis takes a redis:// or rediss:// URL, kept apart from the server options', () => {
+    for (const url of ['redis://127.0.0.1:6379', 'rediss://user:secret@cache.example.org:6380/2']) {
+      const o = options(['--redis', url])
+      expect(o.redis).toBe(url)
+      expect(o.server).not.toHaveProperty('redis')
+    }
+  })
+
   test.each([
     [['--k', '0'], '--k must be a positive integer'],
     [['--k', '1.5'], '--k must be a positive integer'],
@@ -63,8 +71,8 @@ describe('parseCommand', () => {
     [['--nope'], "Unknown option '--nope'"],
     [['--port'], "'--port <value>' argument missing"],
     [['positional'], 'positional'],
-    [['--redis', 'redis://127.0.0.1:6379'], '--redis is not supported yet'],
-    [['--redis=redis://x'], '--redis is not supported yet']
+    [['--redis', 'http://127.0.0.1:6379'], '--redis must be a redis:// or rediss:// URL'],
+    [['--redis=127.0.0.1:6379'], '--redis must be a redis:// or rediss:// URL']
   ])('%j is refused: %s', (argv, why) => {
     const message = errorOf(argv)
     expect(message).toContain(why)

@@ -13,7 +13,9 @@ import { PeerTreeMetrics } from '../metrics/index.js'
 import { PeerTreeServer } from '../peer-tree-server.js'
 import { DRAINING_REFUSAL, type DrainingMessage } from '../protocol.js'
 import { MemoryStore } from '../store/memory-store.js'
+import type { ProcessPresence } from '../presence/presence.js'
 import type { TreeStore } from '../store/store.js'
+import { connectRedis } from './redis.js'
 import type { CommandOptions } from './options.js'
 
 /** `/readyz` gives up on the store after this, so the probe itself always answers within 1 s. */
@@ -37,8 +39,10 @@ export interface CommandServer {
 }
 
 export interface CommandDeps {
-  /** Where trees live. @default a MemoryStore */
+  /** Where trees live. @default a RedisStore with `options.redis`, else a MemoryStore */
   store?: TreeStore
+  /** Heartbeats of the processes sharing `store`. @default RedisPresence with `options.redis`, else none */
+  presence?: ProcessPresence
 }
 
 /** Resolves true when `promise` fulfils within `ms`, false when it rejects or takes longer. */
@@ -62,7 +66,9 @@ function urlOf (host: string, port: number): string {
 }
 
 export async function startCommandServer (options: CommandOptions, deps: CommandDeps = {}): Promise<CommandServer> {
-  const store = deps.store ?? new MemoryStore()
+  const redis = options.redis == null || deps.store !== undefined ? null : await connectRedis(options.redis)
+  const store = deps.store ?? redis?.store ?? new MemoryStore()
+  const presence = deps.presence ?? redis?.presence
   const metrics = new PeerTreeMetrics()
   collectDefaultMetrics({ register: metrics.registry, prefix: 'peer_tree_' })
   let draining = false
@@ -100,15 +106,22 @@ export async function startCommandServer (options: CommandOptions, deps: Command
 
   const http = createServer(onRequest)
   // socket.io answers its own path (/socket.io/) and hands every other request to onRequest.
-  const io = new Server(http)
+  const io = new Server(http, redis === null ? {} : { adapter: redis.adapter })
   io.use((_socket, next) => { next(draining ? new Error(DRAINING_REFUSAL) : undefined) })
-  const treeServer = new PeerTreeServer(io, { ...options.server, store, metrics })
+  const treeServer = new PeerTreeServer(io, { ...options.server, store, metrics, ...(presence === undefined ? {} : { presence }) })
   metrics.track(treeServer)
 
-  await new Promise<void>((resolve, reject) => {
-    http.once('error', reject)
-    http.listen(options.port, options.host, () => { http.off('error', reject); resolve() })
-  })
+  try {
+    await new Promise<void>((resolve, reject) => {
+      http.once('error', reject)
+      http.listen(options.port, options.host, () => { http.off('error', reject); resolve() })
+    })
+  } catch (err) {
+    treeServer.close()
+    io.close()
+    await redis?.close()
+    throw err
+  }
   const { port } = http.address() as AddressInfo
 
   let drained: Promise<number> | null = null
@@ -132,9 +145,12 @@ export async function startCommandServer (options: CommandOptions, deps: Command
       // The tree server's disconnect handlers (parking each membership) run in the socket's
       // queue, after the 'disconnect' event: let them finish before it closes.
       await new Promise((resolve) => setImmediate(resolve))
-      treeServer.close()
+      // With other processes on the store: they adopt what this one still holds (members
+      // whose clients have not resumed elsewhere yet) at once.
+      await treeServer.shutdown()
       await new Promise<void>((resolve) => { io.close(() => resolve()) })
       http.closeAllConnections()
+      await redis?.close()
       return sockets.length
     })()
     return await drained

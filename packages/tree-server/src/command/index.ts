@@ -33,6 +33,8 @@ export async function runCommand (argv: readonly string[]): Promise<void> {
     return
   }
   process.stdout.write(`listening on ${running.url}\n`)
+  // The ID members' `holder` records: what ties a process's log to the store.
+  say(`process ${running.treeServer.processID}, ${parsed.options.redis == null ? 'trees in this process' : 'trees in Redis'}`)
   running.treeServer.on('error', (err) => { say(err.message) })
 
   const server = running

@@ -26,6 +26,8 @@ export type CommandServerOptions = Omit<PeerTreeServerOptions, 'store' | 'now' |
 export interface CommandOptions {
   port: number
   host: string
+  /** `redis://` or `rediss://` URL of the Redis that the processes share; none: trees in this process's memory. */
+  redis?: string | null
   server: CommandServerOptions
 }
 
@@ -34,8 +36,8 @@ export type ParsedCommand =
   | { kind: 'help', text: string }
   | { kind: 'error', message: string }
 
-type Kind = 'port' | 'host' | 'count' | 'rate' | 'delay0' | 'delay1' | 'names'
-type Target = 'port' | 'host' | keyof CommandServerOptions
+type Kind = 'port' | 'host' | 'url' | 'count' | 'rate' | 'delay0' | 'delay1' | 'names'
+type Target = 'port' | 'host' | 'redis' | keyof CommandServerOptions
 
 interface Flag {
   name: string
@@ -48,6 +50,7 @@ interface Flag {
 const FLAGS: readonly Flag[] = [
   { name: 'port', target: 'port', kind: 'port', fallback: String(DEFAULT_PORT), help: 'TCP port to listen on; 0 picks a free one' },
   { name: 'host', target: 'host', kind: 'host', fallback: DEFAULT_HOST, help: 'address to listen on (0.0.0.0 for every interface)' },
+  { name: 'redis', target: 'redis', kind: 'url', fallback: '', help: 'redis:// URL of the Redis the processes share (none: trees in this process only)' },
   { name: 'k', target: 'k', kind: 'count', fallback: String(DEFAULT_K), help: 'most children a member holds' },
   { name: 'k1', target: 'k1', kind: 'count', fallback: String(DEFAULT_K1), help: 'most children the source holds' },
   { name: 'grace-ms', target: 'reconnectGraceMs', kind: 'delay0', fallback: String(DEFAULT_COMMAND_GRACE_MS), help: 'how long a membership outlives its socket, waiting for tree:resume (0: leaves at once)' },
@@ -74,14 +77,15 @@ const USAGE = 'usage: peer-tree-server [options]'
 export function helpText (): string {
   const width = Math.max(...FLAGS.map((f) => f.name.length)) + 10
   const lines = FLAGS.map((f) => {
-    const left = `  --${f.name} ${f.kind === 'host' || f.kind === 'names' ? '<host>' : '<n>'}`.padEnd(width)
+    const left = `  --${f.name} ${f.kind === 'host' || f.kind === 'names' ? '<host>' : f.kind === 'url' ? '<url>' : '<n>'}`.padEnd(width)
     return `${left}${f.help} (default ${f.fallback === '' ? 'none' : f.fallback})`
   })
   return [
     USAGE,
     '',
     'Serves peer trees on socket.io (path /socket.io/) over HTTP, with GET /healthz, /readyz and',
-    '/metrics on the same port. Trees live in this process\'s memory. The first line on stdout is',
+    '/metrics on the same port. Trees live in this process\'s memory, or with --redis in a Redis that',
+    'several processes share (behind a load balancer). The first line on stdout is',
     '"listening on http://HOST:PORT". SIGTERM or SIGINT drains: no new sockets, every client is',
     'told to resume elsewhere and disconnected, then the process exits 0.',
     '',
@@ -98,6 +102,11 @@ function valueOf (flag: Flag, text: string): number | string | readonly string[]
   switch (flag.kind) {
     case 'host':
       return text.length > 0 ? text : bad('an address')
+    case 'url': {
+      let url: URL | null = null
+      try { url = new URL(text) } catch {}
+      return url !== null && (url.protocol === 'redis:' || url.protocol === 'rediss:') ? text : bad('a redis:// or rediss:// URL')
+    }
     case 'names': {
       const names = text.split(',').map((n) => n.trim().toLowerCase())
       return names.every((n) => n.length > 0) ? names : bad('a comma-separated list of hosts')
@@ -126,10 +135,6 @@ function valueOf (flag: Flag, text: string): number | string | readonly string[]
 /** Reads the command line (without `node` and the script). */
 export function parseCommand (argv: readonly string[]): ParsedCommand {
   const error = (message: string): ParsedCommand => ({ kind: 'error', message: `${message}\n${USAGE} (--help lists the options)` })
-  // A shared store is planned but not here yet: say so rather than "unknown option".
-  if (argv.some((a) => a === '--redis' || a.startsWith('--redis='))) {
-    return error('--redis is not supported yet: this version keeps trees in the memory of one process')
-  }
   let values: Record<string, string | boolean | undefined>
   try {
     const options = Object.fromEntries([
@@ -150,6 +155,6 @@ export function parseCommand (argv: readonly string[]): ParsedCommand {
     if (typeof value === 'object' && 'error' in value) return error(value.error)
     if (text !== undefined || flag.target === 'port' || flag.target === 'host' || flag.target === 'reconnectGraceMs') picked[flag.target] = value
   }
-  const { port, host, ...server } = picked
-  return { kind: 'run', options: { port: port as number, host: host as string, server: server as CommandServerOptions } }
+  const { port, host, redis, ...server } = picked
+  return { kind: 'run', options: { port: port as number, host: host as string, redis: (redis as string | undefined) ?? null, server: server as CommandServerOptions } }
 }
