@@ -178,6 +178,38 @@ describe('RedisStore when Redis goes away', () => {
     expect(back?.members['hung']).toBeUndefined()
   })
 
+  test('transactions queued behind one that Redis does not answer reject with it, without each waiting its own timeout', async () => {
+    const store = await RedisStore.connect(redis.url, { prefix: 'queue-hung:', timeoutMs: 200 })
+    open.push(store)
+    await buildTree(store, 5, 'proc-1')
+    redis.pause()
+    const settled: string[] = []
+    try {
+      const calls = ['a', 'b', 'c', 'd'].map(async (id) => {
+        await store.transact('big', (s) => joinTx(s, { peerID: id, role: 'leaf', token: `${id}.x`, maxPeers: 100 }, envOf('proc-1')))
+          .catch((err: Error) => { settled.push(err.message) })
+      })
+      await Promise.all(calls)
+    } finally {
+      redis.resume()
+    }
+    expect(settled).toEqual([
+      'RedisStore: no answer within 200 ms',
+      ...['b', 'c', 'd'].map(() => 'RedisStore: Redis stopped answering while this call waited')
+    ])
+    expect((await store.get('big'))?.size).toBe(6)
+  })
+
+  test('a burst of transactions on one tree queues in the process and all land, even past timeoutMs in total', async () => {
+    const store = await RedisStore.connect(redis.url, { prefix: 'burst:', timeoutMs: 100 })
+    open.push(store)
+    await buildTree(store, 5, 'proc-1')
+    // Each join is a few round trips: 400 in a row take several times the 100 ms one call may.
+    const n = 400
+    await Promise.all(Array.from({ length: n }, async (_, i) => { await join(store, `q${i}`, 'leaf', 'proc-1') }))
+    expect((await store.get('big'))?.size).toBe(6 + n)
+  })
+
   test('calls reject while Redis is down, and work again on the same trees once it is back', async () => {
     const client = createClient({ url: redis.url, disableOfflineQueue: true, socket: { reconnectStrategy: () => 100 } })
     const errors: Error[] = []

@@ -102,6 +102,8 @@ export class RedisStore implements TreeStore {
   readonly #cache = new Map<TreeId, { version: string, fetched: Fetched }>()
   // Per tree, the end of this process's chain of transactions on it.
   readonly #queues = new Map<TreeId, Promise<void>>()
+  /** When (performance.now) a call last went unanswered for `timeoutMs`. */
+  #lastTimeout = -Infinity
   readonly #stats: RedisStoreStats = { reads: 0, membersFetched: 0, wholeFetches: 0, cacheHits: 0, commits: 0, conflicts: 0, membersWritten: 0, membersDeleted: 0, commitBytes: 0 }
 
   /** Connect to `url` with a client of the store's own, which keeps trying to reconnect and queues nothing while it cannot. */
@@ -152,7 +154,7 @@ export class RedisStore implements TreeStore {
   }
 
   async transact<R> (treeID: TreeId, fn: TxFn<R>): Promise<R> {
-    return await this.#bounded(async (call) => await this.#exclusive(treeID, call, async () => {
+    return await this.#exclusive(treeID, async () => await this.#bounded(async (call) => {
       for (let attempt = 1; ; attempt++) {
         // The caller has been told it failed: stop, and let this process's next transaction on the tree go.
         if (call.expired) throw new Error('RedisStore: timed out')
@@ -181,18 +183,21 @@ export class RedisStore implements TreeStore {
 
   /**
    * Run `work` after this process's earlier transactions on the tree: they would only make
-   * each other run again. Waiting is bounded like the call itself: one that expired while
-   * it waited does not run.
+   * each other run again. The wait itself is not bounded by `timeoutMs` (a burst of joins on
+   * one tree queues here; each runs within the bound once its turn comes), but when Redis
+   * stopped answering while a call waited, the call rejects at once instead of waiting its
+   * own timeout in turn: a queue behind a hung Redis is answered within one timeout.
    */
-  async #exclusive<T> (treeID: TreeId, call: Call, work: () => Promise<T>): Promise<T> {
+  async #exclusive<T> (treeID: TreeId, work: () => Promise<T>): Promise<T> {
     const before = this.#queues.get(treeID)
     let release = (): void => {}
     const mine = new Promise<void>((resolve) => { release = resolve })
     const tail = before === undefined ? mine : before.then(async () => await mine)
     this.#queues.set(treeID, tail)
+    const since = performance.now()
     try {
       if (before !== undefined) await before
-      if (call.expired) throw new Error('RedisStore: timed out')
+      if (this.#lastTimeout >= since) throw new Error('RedisStore: Redis stopped answering while this call waited')
       return await work()
     } finally {
       release()
@@ -396,6 +401,7 @@ export class RedisStore implements TreeStore {
     const timeout = new Promise<never>((_resolve, reject) => {
       timer = setTimeout(() => {
         call.expired = true
+        this.#lastTimeout = performance.now()
         reject(new Error(`RedisStore: no answer within ${this.#timeoutMs} ms`))
       }, this.#timeoutMs)
     })
