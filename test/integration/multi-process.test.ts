@@ -133,6 +133,17 @@ test('a SIGKILLed process: its peers resume on the others (same IDs, same links,
   // Same peer IDs, no new upstream link, no 'disconnect' anywhere.
   expect(view()).toEqual(seen)
   await everyoneGets(source, peers, 'after the kill')
+  // Their rooms work on their new processes: each peer the dead process held asks for a new
+  // upstream, and is placed and linked again (the server's messages reach it, and its signals go through).
+  const moved = peers.filter((p) => before.members[p.client.peerID ?? '']?.holder === dead)
+  expect(moved.length).toBeGreaterThan(0)
+  const upstreams = moved.map((p) => p.upstreams)
+  for (const p of moved) p.client.reconnectUpstream()
+  await until(() => moved.every((p, i) => p.upstreams > (upstreams[i] ?? 0) && p.upstream !== null), {
+    what: 'every resumed peer linked to a new upstream',
+    describe: () => moved.filter((p, i) => p.upstreams <= (upstreams[i] ?? 0) || p.upstream === null).map((p) => p.name).join(', ')
+  })
+  await everyoneGets(source, peers, 'after the moves')
   // Once its members are handled, the others take the dead process off the heartbeat table.
   await until(async () => Number(await store.client.sendCommand(['HEXISTS', 'pt:procs', dead ?? ''])) === 0, { what: 'the dead process forgotten' })
   expect(Number(await store.client.sendCommand(['HLEN', 'pt:procs']))).toBe(2)

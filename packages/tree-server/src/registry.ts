@@ -76,8 +76,11 @@ export class Registry {
     const old = this.#byPeer.get(p.peerID)
     if (old !== undefined) this.#release(old)
     // A resumed membership (epoch > 0) may still have its older socket in the room, maybe
-    // on another process: clear the room everywhere. New memberships skip the broadcast.
-    if (p.epoch > 0) this.#io.in(room).socketsLeave(room)
+    // on another process: clear the room everywhere but for this socket. (A socket.io
+    // adapter across processes applies the leave here only after its publish round trip,
+    // so after the join below: without the exception the new socket would leave its own
+    // room.) New memberships skip the broadcast.
+    if (p.epoch > 0) this.#io.in(room).except(client.socket.id).socketsLeave(room)
     const b: Binding = { ...p, client, timer: null }
     this.#byPeer.set(p.peerID, b)
     let peers = this.#byTree.get(p.treeID)
