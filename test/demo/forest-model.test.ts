@@ -20,6 +20,7 @@ function member (peerID: string, parent: string | null, depth: number, extra: Pa
     parentConfirmed: true,
     failedParents: [],
     detached: false,
+    holder: null,
     ...extra
   }
 }

@@ -24,6 +24,8 @@ export interface PeerSnapshot {
   failedParents: PeerId[]
   /** Its socket is gone and it waits for a resume. */
   detached: boolean
+  /** The process holding its socket or grace timer (`processID`), or null. */
+  holder: string | null
 }
 
 export interface TreeSnapshot {
@@ -65,7 +67,8 @@ export function snapshotOf (state: Readonly<TreeState>): TreeSnapshot {
       confirmed: m.confirmed,
       parentConfirmed: m.parentConfirmed,
       failedParents: m.failedParents.slice(),
-      detached: m.detached
+      detached: m.detached,
+      holder: m.holder ?? null
     })
   }
   return {

@@ -201,12 +201,16 @@ describe('RedisStore when Redis goes away', () => {
   })
 
   test('a burst of transactions on one tree queues in the process and all land, even past timeoutMs in total', async () => {
-    const store = await RedisStore.connect(redis.url, { prefix: 'burst:', timeoutMs: 100 })
+    const store = await RedisStore.connect(redis.url, { prefix: 'burst:', timeoutMs: 1_000 })
     open.push(store)
     await buildTree(store, 5, 'proc-1')
-    // Each join is a few round trips: 400 in a row take several times the 100 ms one call may.
-    const n = 400
-    await Promise.all(Array.from({ length: n }, async (_, i) => { await join(store, `q${i}`, 'leaf', 'proc-1') }))
+    // Each body spends 50 ms of this process's CPU, so the 30 queued behind each other take
+    // at least 1.5 s in all: longer than one call may, while each call alone stays well within it.
+    const busy = (ms: number): void => { const end = performance.now() + ms; while (performance.now() < end) { /* a slow body */ } }
+    const n = 30
+    await Promise.all(Array.from({ length: n }, async (_, i) => {
+      await store.transact('big', (s) => { busy(50); return joinTx(s, { peerID: `q${i}`, role: 'leaf', token: `q${i}.x`, maxPeers: 100 }, envOf('proc-1')) })
+    }))
     expect((await store.get('big'))?.size).toBe(6 + n)
   })
 
