@@ -36,7 +36,7 @@ interface Deployment {
 async function deploy (): Promise<Deployment> {
   const redis = await startRedisServer()
   swarm.onClose(async () => { await redis.stop() })
-  const servers = await processes.start(3, { args: ['--redis', redis.url, '--k', '2', '--k1', '3', '--heartbeat-ms', '200'] })
+  const servers = await processes.start(3, { args: ['--redis', redis.url, '--k', '2', '--k1', '3', '--heartbeat-ms', '500'] })
   const lb = await startHaproxy(servers.map((s) => s.addr))
   swarm.onClose(async () => { await lb.stop() })
   await lb.waitForUp(servers.map((s) => s.addr))
@@ -76,6 +76,15 @@ function viewOf (state: TreeState): TreeView {
   return { source: state.source, parent, children, depth: new Map() }
 }
 
+/** Resolves once every link of the tree, as the store holds it, is connected at both ends. */
+async function linked (store: RedisStore, treeID: string, members: TestPeer[]): Promise<void> {
+  await until(async () => allLinksUp(members, viewOf(await tree(store, treeID))), {
+    what: 'every link of the tree connected at both ends',
+    ms: 60_000,
+    describe: () => members.filter((p) => !p.client.isSource && p.upstream === null).map((p) => p.name).join(', ') + ' lack an upstream'
+  })
+}
+
 async function swarmOf (url: string, store: RedisStore): Promise<{ treeID: string, source: TestPeer, peers: TestPeer[] }> {
   const source = swarm.peer(url, { name: 'source' })
   source.client.create()
@@ -86,11 +95,7 @@ async function swarmOf (url: string, store: RedisStore): Promise<{ treeID: strin
     p.client.connect(treeID)
     peers.push(p)
   }
-  await until(async () => allLinksUp([source, ...peers], viewOf(await tree(store, treeID))), {
-    what: 'every link of the tree connected at both ends',
-    ms: 60_000,
-    describe: () => peers.filter((p) => p.upstream === null).map((p) => p.name).join(', ') + ' lack an upstream'
-  })
+  await linked(store, treeID, [source, ...peers])
   return { treeID, source, peers }
 }
 
@@ -143,6 +148,7 @@ test('a SIGKILLed process: its peers resume on the others (same IDs, same links,
     what: 'every resumed peer linked to a new upstream',
     describe: () => moved.filter((p, i) => p.upstreams <= (upstreams[i] ?? 0) || p.upstream === null).map((p) => p.name).join(', ')
   })
+  await linked(store, treeID, [source, ...peers])
   await everyoneGets(source, peers, 'after the moves')
   // Once its members are handled, the others take the dead process off the heartbeat table.
   await until(async () => Number(await store.client.sendCommand(['HEXISTS', 'pt:procs', dead ?? ''])) === 0, { what: 'the dead process forgotten' })

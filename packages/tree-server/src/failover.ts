@@ -1,13 +1,14 @@
 /**
  * The heartbeat loop of one server process among several sharing a store: it counts this
- * process's heartbeats, reads everyone's, and hands the dead (liveness.ts decides) to the
- * server to adopt. It also notices when the others declared this process dead (its entry was
- * forgotten after a pause or a partition longer than the dead time): the server then lets go
- * of everything it holds, since another process has adopted it.
+ * process's heartbeats, reads everyone's, and for each process judged dead (liveness.ts)
+ * fences it (presence.ts: only if it did not beat since) and has the server adopt its
+ * members. A beat that finds this process itself fenced (it was paused, or cut off from the
+ * store, for longer than the dead time, and another process took its members) has the
+ * server let go of everything and go on under a new process ID.
  */
 import { newLiveness, observe } from './liveness.js'
-import type { LivenessState } from './liveness.js'
-import { RETIRED } from './presence/presence.js'
+import type { Dead, LivenessState } from './liveness.js'
+import { FENCED } from './presence/presence.js'
 import type { ProcessPresence } from './presence/presence.js'
 
 export interface FailoverDeps {
@@ -19,24 +20,25 @@ export interface FailoverDeps {
   now: () => number
   /** Adopt every member `processID` held; resolves true once all were handled (false: try again). */
   adopt: (processID: string) => Promise<boolean>
-  /** The others declared this process dead and adopted its members. */
-  fenced: () => void
+  /** The others fenced this process and adopt its members: let go of them; returns the process's new ID. */
+  fenced: () => string
   /** A presence call failed (the loop goes on). */
   report: (cause: unknown) => void
 }
 
 export class Failover {
   readonly #deps: FailoverDeps
-  readonly #liveness: LivenessState
+  #processID: string
+  #liveness: LivenessState
   /** Processes being adopted now, so a slow adoption is not started twice. */
   readonly #adopting = new Set<string>()
   #timer: ReturnType<typeof setTimeout> | null = null
-  #beats = 0
   #started = false
   #stopped = false
 
   constructor (deps: FailoverDeps) {
     this.#deps = deps
+    this.#processID = deps.processID
     this.#liveness = newLiveness(deps.processID, deps.deadAfterMs)
   }
 
@@ -52,16 +54,17 @@ export class Failover {
     this.#stopped = true
     if (this.#timer !== null) { clearTimeout(this.#timer); this.#timer = null }
     if (!retire) return
-    try { await this.#deps.presence.retire(this.#deps.processID) } catch (cause) { this.#deps.report(cause) }
+    try { await this.#deps.presence.retire(this.#processID) } catch (cause) { this.#deps.report(cause) }
   }
 
   async #tick (): Promise<void> {
     const d = this.#deps
     try {
-      const count = await d.presence.beat(d.processID)
-      // A count that starts again at 1 means the others forgot this process: they judged it dead.
-      if (count === 1 && this.#beats > 0 && !this.#stopped) d.fenced()
-      if (count !== RETIRED) this.#beats = count
+      const count = await d.presence.beat(this.#processID)
+      if (count === FENCED && !this.#stopped) {
+        this.#processID = d.fenced()
+        this.#liveness = newLiveness(this.#processID, d.deadAfterMs)
+      }
     } catch (cause) {
       d.report(cause)
     }
@@ -71,12 +74,20 @@ export class Failover {
     for (const dead of observe(this.#liveness, table, d.now())) {
       if (this.#adopting.has(dead.processID)) continue
       this.#adopting.add(dead.processID)
-      void d.adopt(dead.processID).then(async (done) => {
-        if (done && !this.#stopped) await d.presence.forget(dead.processID, dead.count)
-      }).catch(d.report).finally(() => { this.#adopting.delete(dead.processID) })
+      void this.#takeOver(dead).catch(d.report).finally(() => { this.#adopting.delete(dead.processID) })
     }
     this.#timer = setTimeout(() => { this.#timer = null; void this.#tick() }, d.heartbeatMs)
     // The heartbeat alone must not keep the process alive.
     this.#timer.unref?.()
+  }
+
+  /** Fence `dead` (unless it is fenced already), adopt its members, then take it off the list. */
+  async #takeOver (dead: Dead): Promise<void> {
+    const d = this.#deps
+    // A fenced process is being adopted by whoever fenced it, or was left half done by an
+    // adopter that died: anyone may go on with it (adopting a member twice is a no-op).
+    if (dead.count !== FENCED && !(await d.presence.fence(dead.processID, dead.count))) return
+    if (this.#stopped) return
+    if (await d.adopt(dead.processID) && !this.#stopped) await d.presence.forget(dead.processID)
   }
 }

@@ -5,11 +5,13 @@
  *
  * A process is dead when its count has not moved for `deadAfterMs` of this process's time,
  * counted only while this process itself could read the table: a read that fails (the store
- * is down or unreachable) restarts every process's clock, so that an outage, when nobody
+ * is down or unreachable) restarts every process's clock, with twice the dead time (the
+ * others' connections may come back later than this one's), so that an outage, when nobody
  * could beat, never makes one process evict another's members. A process that shut down on
- * purpose (RETIRED) is dead at once.
+ * purpose (RETIRED), or that was fenced but not yet fully adopted (FENCED), is dead at once.
+ * Being judged dead is not enough to be adopted: the adopter fences first (presence.ts).
  */
-import { RETIRED } from './presence/presence.js'
+import { FENCED, RETIRED } from './presence/presence.js'
 import type { HeartbeatTable } from './presence/presence.js'
 
 export interface Sighting {
@@ -51,9 +53,10 @@ export function observe (state: LivenessState, table: HeartbeatTable | null, now
     if (processID === state.self) continue
     const before = Object.hasOwn(state.seen, processID) ? state.seen[processID] : undefined
     const moved = before === undefined || before.count !== count || state.blind
-    const sighting = moved ? { count, since: now } : before
+    // Back from a failed read: everyone gets the dead time once more on top.
+    const sighting = moved ? { count, since: state.blind ? now + state.deadAfterMs : now } : before
     seen.push([processID, sighting])
-    if (count === RETIRED || now - sighting.since >= state.deadAfterMs) dead.push({ processID, count })
+    if (count === RETIRED || count === FENCED || now - sighting.since >= state.deadAfterMs) dead.push({ processID, count })
   }
   // fromEntries defines own keys, so a process ID such as `__proto__` stays a plain key.
   state.seen = Object.fromEntries(seen)

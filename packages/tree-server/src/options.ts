@@ -102,7 +102,7 @@ function delay (name: string, value: unknown, fallback: number, min: number): nu
 function isPresence (value: unknown): value is ProcessPresence {
   if (typeof value !== 'object' || value === null) return false
   const p = value as Record<string, unknown>
-  return ['beat', 'list', 'retire', 'forget'].every((name) => typeof p[name] === 'function')
+  return ['beat', 'list', 'retire', 'fence', 'forget'].every((name) => typeof p[name] === 'function')
 }
 
 function isStore (value: unknown): value is TreeStore {
@@ -118,7 +118,7 @@ export function resolveOptions (opts: unknown): ResolvedOptions {
   if (o['store'] !== undefined && !isStore(o['store'])) throw new TypeError('opts.store must implement get, transact, read, heldBy and size')
   if (o['now'] !== undefined && typeof o['now'] !== 'function') throw new TypeError('opts.now must be a function')
   if (o['metrics'] !== undefined && (typeof o['metrics'] !== 'object' || o['metrics'] === null)) throw new TypeError('opts.metrics must be an object')
-  if (o['presence'] !== undefined && !isPresence(o['presence'])) throw new TypeError('opts.presence must implement beat, list, retire and forget')
+  if (o['presence'] !== undefined && !isPresence(o['presence'])) throw new TypeError('opts.presence must implement beat, list, retire, fence and forget')
   if (o['processID'] !== undefined && (typeof o['processID'] !== 'string' || !/^[\w.:-]{1,128}$/.test(o['processID']))) {
     throw new TypeError('opts.processID must be 1 to 128 letters, digits or _ . : -')
   }

@@ -21,7 +21,7 @@ import { onReconnect } from './handlers/reconnect.js'
 import { onResume } from './handlers/resume.js'
 import { onSignal } from './handlers/signal.js'
 import { Failover } from './failover.js'
-import { mintSessionId } from './ids.js'
+import { mintProcessId, mintSessionId } from './ids.js'
 import { timedPlacement, timedStore } from './observer.js'
 import { resolveOptions } from './options.js'
 import type { PeerTreeServerOptions, ResolvedOptions } from './options.js'
@@ -175,7 +175,7 @@ class PeerTreeServerImpl extends EventEmitter<PeerTreeServerEvents> {
         deadAfterMs: DEAD_AFTER_BEATS * this.#opts.heartbeatMs,
         now: this.#opts.now,
         adopt: async (processID) => await this.#adopt(processID),
-        fenced: () => { this.#fenced() },
+        fenced: () => this.#fenced(),
         report: (cause) => { this.#report(PeerTreeServerError.STORE_UNAVAILABLE({ cause })) }
       })
     this.#failover?.start()
@@ -218,7 +218,7 @@ class PeerTreeServerImpl extends EventEmitter<PeerTreeServerEvents> {
   }
 
   /** This process's name among the processes sharing the store (members' `holder`). */
-  get processID (): string { return this.#opts.processID }
+  get processID (): string { return this.#ctx.env.holder ?? this.#opts.processID }
 
   /** Counts as seen by this process. */
   stats (): ServerStats {
@@ -411,14 +411,18 @@ class PeerTreeServerImpl extends EventEmitter<PeerTreeServerEvents> {
   }
 
   /**
-   * The other processes judged this one dead (it was paused, or cut off from the store, for
-   * longer than the dead time) and adopted its members. Let go of them all and close every
-   * socket's connection: each client reconnects by itself and resumes its place.
+   * The other processes fenced this one (it was paused, or cut off from the store, for
+   * longer than the dead time) and adopt its members. Let go of them all, close every
+   * socket's connection (each client reconnects by itself and resumes its place, here or
+   * elsewhere), and go on under a new process ID: members bound from now on are not the
+   * fenced process's, which the others are still adopting. Returns the new ID.
    */
-  #fenced (): void {
-    if (this.#closed) return
+  #fenced (): string {
     for (const b of [...this.#registry.bindings()]) this.#registry.unbind(b.peerID)
     for (const client of this.#registry.clients.values()) client.socket.conn.close()
+    const holder = mintProcessId()
+    this.#ctx.env.holder = holder
+    return holder
   }
 
   #report (err: PeerTreeServerError): void {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import { newLiveness, observe } from '../src/liveness.js'
-import { RETIRED } from '../src/presence/presence.js'
+import { FENCED, RETIRED } from '../src/presence/presence.js'
 
 describe('liveness: which other processes are dead', () => {
   test('a process whose count stops moving is dead after deadAfterMs of good reads; this process never is', () => {
@@ -26,15 +26,17 @@ describe('liveness: which other processes are dead', () => {
     observe(s, { a: 5, b: 7 }, 0)
     expect(observe(s, null, 100)).toEqual([])
     expect(observe(s, null, 5_000)).toEqual([])
-    // Back after the outage: the counts did not move (nobody could beat), and still nobody is dead.
+    // Back after the outage: the counts did not move (nobody could beat), and still nobody is
+    // dead; everyone gets twice the dead time (their own connections may come back later).
     expect(observe(s, { a: 5, b: 7 }, 5_100)).toEqual([])
     expect(observe(s, { a: 6, b: 7 }, 5_300)).toEqual([])
-    expect(observe(s, { a: 7, b: 7 }, 5_400)).toEqual([{ processID: 'b', count: 7 }])
+    expect(observe(s, { a: 7, b: 7 }, 5_699)).toEqual([])
+    expect(observe(s, { a: 8, b: 7 }, 5_700)).toEqual([{ processID: 'b', count: 7 }])
   })
 
-  test('a retired process is dead at once; one that left the table is forgotten', () => {
+  test('a retired or fenced process is dead at once; one that left the table is forgotten', () => {
     const s = newLiveness('me', 300)
-    expect(observe(s, { a: RETIRED, b: 3 }, 0)).toEqual([{ processID: 'a', count: RETIRED }])
+    expect(observe(s, { a: RETIRED, b: 3, c: FENCED }, 0)).toEqual([{ processID: 'a', count: RETIRED }, { processID: 'c', count: FENCED }])
     expect(observe(s, { b: 3 }, 100)).toEqual([])
     expect(Object.keys(s.seen)).toEqual(['b'])
   })

@@ -6,6 +6,7 @@
 import { describe, expect, test } from 'vitest'
 import type { PeerTreeServer } from '../src/peer-tree-server.js'
 import { MemoryPresence } from '../src/presence/memory-presence.js'
+import { FENCED } from '../src/presence/presence.js'
 import type { HeartbeatTable, ProcessPresence } from '../src/presence/presence.js'
 import { MemoryStore } from '../src/store/memory-store.js'
 import { at, buildTree, peer, startServer, TestClient } from './helpers/socket-harness.js'
@@ -24,7 +25,8 @@ class ProcessView implements ProcessPresence {
 
   async beat (id: string): Promise<number> { this.#check(); return await this.#shared.beat(id) }
   async retire (id: string): Promise<void> { this.#check(); await this.#shared.retire(id) }
-  async forget (id: string, count: number): Promise<void> { this.#check(); await this.#shared.forget(id, count) }
+  async fence (id: string, count: number): Promise<boolean> { this.#check(); return await this.#shared.fence(id, count) }
+  async forget (id: string): Promise<void> { this.#check(); await this.#shared.forget(id) }
   async list (): Promise<HeartbeatTable> {
     this.#lists++
     for (const w of this.#waiters.filter((w) => this.#lists >= w.at)) w.resolve()
@@ -135,6 +137,21 @@ describe('failover between processes sharing a store', () => {
     expect((await b.tree.snapshot(treeID))?.peers.every((p) => !p.detached)).toBe(true)
   })
 
+  test('a process that beats again before it is fenced keeps its members, however late it was judged', async () => {
+    const shared = new MemoryPresence()
+    expect(await shared.beat('A')).toBe(1)
+    // B read count 1 and judged A dead; A beat meanwhile: the fence misses, nothing is adopted.
+    expect(await shared.beat('A')).toBe(2)
+    expect(await shared.fence('A', 1)).toBe(false)
+    expect(await shared.beat('A')).toBe(3)
+    expect(await shared.fence('A', 3)).toBe(true)
+    expect(await shared.beat('A')).toBe(FENCED)
+    await shared.forget('A')
+    expect(await shared.list()).toEqual({})
+    // Told for good: its marker outlives its entry.
+    expect(await shared.beat('A')).toBe(FENCED)
+  })
+
   test('a process judged dead while cut off lets go of its members once back; they resume where they are', async () => {
     const { a, b, viewA } = await processes({ graceMs: 60_000 })
     const { treeID, source } = await buildTree(a, 1)
@@ -145,6 +162,8 @@ describe('failover between processes sharing a store', () => {
     viewA.cutOff = false
     await dropped
     expect(a.tree.stats().peers).toBe(0)
+    // It goes on under a new name: what it binds now is not what the others are adopting.
+    expect(a.tree.processID).not.toBe('A')
     // Its old binding is stale: a resume is what brings the member back.
     const back = await TestClient.connect(a, 'source-again')
     back.emit('tree:resume', { treeID, token: source.discover.token })

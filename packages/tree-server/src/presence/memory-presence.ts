@@ -1,12 +1,15 @@
-import { RETIRED } from './presence.js'
+import { FENCED, RETIRED } from './presence.js'
 import type { HeartbeatTable, ProcessPresence } from './presence.js'
 
 /** Presence in this process's memory: for several PeerTreeServers in one process (tests, simulations). */
 export class MemoryPresence implements ProcessPresence {
-  // A Map: process IDs are strings from callers, `__proto__` must be just a key.
+  // Maps and Sets: process IDs are strings from callers, `__proto__` must be just a key.
   readonly #counts = new Map<string, number>()
+  /** Processes told they were fenced, so that they learn it even once their entry is gone. */
+  readonly #fenced = new Set<string>()
 
   async beat (processID: string): Promise<number> {
+    if (this.#fenced.has(processID)) return FENCED
     const before = this.#counts.get(processID) ?? 0
     if (before === RETIRED) return RETIRED
     const count = before + 1
@@ -22,7 +25,14 @@ export class MemoryPresence implements ProcessPresence {
     this.#counts.set(processID, RETIRED)
   }
 
-  async forget (processID: string, count: number): Promise<void> {
-    if (this.#counts.get(processID) === count) this.#counts.delete(processID)
+  async fence (processID: string, count: number): Promise<boolean> {
+    if (this.#counts.get(processID) !== count) return false
+    this.#counts.set(processID, FENCED)
+    this.#fenced.add(processID)
+    return true
+  }
+
+  async forget (processID: string): Promise<void> {
+    if (this.#counts.get(processID) === FENCED) this.#counts.delete(processID)
   }
 }

@@ -1,9 +1,10 @@
 /**
- * Presence in one Redis hash (`<prefix>procs`: process ID → heartbeat count). Two small
- * scripts keep the two conditional steps atomic: a retired process is never counted alive
- * again, and a dead process is forgotten only if it did not beat meanwhile.
+ * Presence in one Redis hash (`<prefix>procs`: process ID → heartbeat count), plus one key
+ * per fenced process (`<prefix>fenced:<id>`, kept a day) that its next beat finds even once
+ * its entry is gone. Small scripts keep the conditional steps atomic: a retired or fenced
+ * process is never counted alive again, and a fence lands only on the count judged dead.
  */
-import { RETIRED } from './presence.js'
+import { FENCED, RETIRED } from './presence.js'
 import type { HeartbeatTable, ProcessPresence } from './presence.js'
 
 /** What this needs of a node-redis 4 client (`createClient` of `@redis/client`): raw commands. */
@@ -11,13 +12,25 @@ export interface PresenceClient {
   sendCommand: (args: string[]) => Promise<unknown>
 }
 
+/** How long a fenced process's marker stays: a process paused for longer comes back to nothing it held. */
+const FENCE_TTL_S = 86_400
+
+// KEYS: the table, the process's fence marker. ARGV: the process ID.
 const BEAT = `
+if redis.call('EXISTS', KEYS[2]) == 1 then return ${FENCED} end
 local before = redis.call('HGET', KEYS[1], ARGV[1])
 if before == '${RETIRED}' then return ${RETIRED} end
 return redis.call('HINCRBY', KEYS[1], ARGV[1], 1)`
 
+// KEYS: the table, the marker. ARGV: the process ID, the count judged dead.
+const FENCE = `
+if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], '${FENCED}')
+redis.call('SET', KEYS[2], '1', 'EX', ${FENCE_TTL_S})
+return 1`
+
 const FORGET = `
-if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then redis.call('HDEL', KEYS[1], ARGV[1]) end
+if redis.call('HGET', KEYS[1], ARGV[1]) == '${FENCED}' then redis.call('HDEL', KEYS[1], ARGV[1]) end
 return 0`
 
 export interface RedisPresenceOptions {
@@ -33,16 +46,18 @@ export interface RedisPresenceOptions {
 export class RedisPresence implements ProcessPresence {
   readonly #client: PresenceClient
   readonly #key: string
+  readonly #prefix: string
   readonly #timeoutMs: number
 
   constructor (client: PresenceClient, opts: RedisPresenceOptions = {}) {
     this.#client = client
-    this.#key = `${opts.prefix ?? 'pt:'}procs`
+    this.#prefix = opts.prefix ?? 'pt:'
+    this.#key = `${this.#prefix}procs`
     this.#timeoutMs = opts.timeoutMs ?? 500
   }
 
   async beat (processID: string): Promise<number> {
-    return Number(await this.#send(['EVAL', BEAT, '1', this.#key, processID]))
+    return Number(await this.#send(['EVAL', BEAT, '2', this.#key, this.#marker(processID), processID]))
   }
 
   async list (): Promise<HeartbeatTable> {
@@ -62,8 +77,16 @@ export class RedisPresence implements ProcessPresence {
     await this.#send(['HSET', this.#key, processID, String(RETIRED)])
   }
 
-  async forget (processID: string, count: number): Promise<void> {
-    await this.#send(['EVAL', FORGET, '1', this.#key, processID, String(count)])
+  async fence (processID: string, count: number): Promise<boolean> {
+    return Number(await this.#send(['EVAL', FENCE, '2', this.#key, this.#marker(processID), processID, String(count)])) === 1
+  }
+
+  async forget (processID: string): Promise<void> {
+    await this.#send(['EVAL', FORGET, '1', this.#key, processID])
+  }
+
+  #marker (processID: string): string {
+    return `${this.#prefix}fenced:${processID}`
   }
 
   async #send (args: string[]): Promise<unknown> {
