@@ -59,6 +59,10 @@ async function tree (store: RedisStore, treeID: string): Promise<TreeState> {
   return state as TreeState
 }
 
+async function ready (server: ServerProcess): Promise<number> {
+  return (await fetch(`${server.url}/readyz`)).status
+}
+
 async function metric (server: ServerProcess, line: string): Promise<number> {
   const text = await (await fetch(`${server.url}/metrics`)).text()
   const found = text.split('\n').find((l) => l.startsWith(`${line} `))
@@ -160,17 +164,23 @@ test('Redis killed and restarted mid-stream: no tree lost, nobody adopted, a joi
   const { treeID, source, peers } = await swarmOf(url, store)
   await everyoneGets(source, peers, 'before')
 
-  await redis.kill()
+  // A peer whose socket is up before the outage (the balancer takes processes whose /readyz
+  // fails out of its pool for new connections) asks to join during it.
   const late = swarm.peer(url, { name: 'late' })
+  if (!late.socket.connected) await nextEvent(late.socket, 'connect')
+  await redis.kill()
   late.client.connect(treeID)
   await until(async () => {
     const refused = await Promise.all(servers.map(async (s) => await metric(s, 'peer_tree_errors_total{code="STORE_UNAVAILABLE"}')))
     return refused.some((n) => n > 0)
   }, { what: 'a server refused the late join with STORE_UNAVAILABLE' })
+  // Every process says so on /readyz (the balancer's check), each answer within its bound.
+  await until(async () => (await Promise.all(servers.map(async (s) => await ready(s)))).every((code) => code === 503), { what: 'every /readyz answers 503' })
   // The data path does not go through Redis.
   await everyoneGets(source, peers, 'during the outage')
 
   await redis.restart()
+  await until(async () => (await Promise.all(servers.map(async (s) => await ready(s)))).every((code) => code === 200), { what: 'every /readyz answers 200 again' })
   await until(() => late.upstream !== null, { what: 'the late peer got in once Redis was back', ms: 60_000 })
   expect((await tree(store, treeID)).size).toBe(PEERS + 2)
   await everyoneGets(source, [...peers, late], 'after the restart')
