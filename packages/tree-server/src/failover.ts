@@ -22,7 +22,7 @@ export interface FailoverDeps {
   adopt: (processID: string) => Promise<boolean>
   /** The others fenced this process and adopt its members: let go of them; returns the process's new ID. */
   fenced: () => string
-  /** A presence call failed (the loop goes on). */
+  /** The heartbeat failed after working (reported once per outage; the loop goes on). */
   report: (cause: unknown) => void
 }
 
@@ -35,6 +35,8 @@ export class Failover {
   #timer: ReturnType<typeof setTimeout> | null = null
   #started = false
   #stopped = false
+  /** The last beat failed: the next failures are the same outage, not news. */
+  #failing = false
 
   constructor (deps: FailoverDeps) {
     this.#deps = deps
@@ -59,17 +61,20 @@ export class Failover {
 
   async #tick (): Promise<void> {
     const d = this.#deps
+    let table = null
     try {
       const count = await d.presence.beat(this.#processID)
       if (count === FENCED && !this.#stopped) {
         this.#processID = d.fenced()
         this.#liveness = newLiveness(this.#processID, d.deadAfterMs)
       }
+      table = await d.presence.list()
+      this.#failing = false
     } catch (cause) {
-      d.report(cause)
+      // Every beat of an outage fails the same way: say it once.
+      if (!this.#failing) d.report(cause)
+      this.#failing = true
     }
-    let table = null
-    try { table = await d.presence.list() } catch (cause) { d.report(cause) }
     if (this.#stopped) return
     for (const dead of observe(this.#liveness, table, d.now())) {
       if (this.#adopting.has(dead.processID)) continue

@@ -17,27 +17,31 @@ const HEARTBEAT_MS = 20
 /** One process's view of the shared presence: it can be cut off, and its reads can be awaited. */
 class ProcessView implements ProcessPresence {
   cutOff = false
-  #lists = 0
+  #beats = 0
   #waiters: Array<{ at: number, resolve: () => void }> = []
   readonly #shared: ProcessPresence
 
   constructor (shared: ProcessPresence) { this.#shared = shared }
 
-  async beat (id: string): Promise<number> { this.#check(); return await this.#shared.beat(id) }
+  async beat (id: string): Promise<number> {
+    this.#beats++
+    for (const w of this.#waiters.filter((w) => this.#beats >= w.at)) w.resolve()
+    this.#waiters = this.#waiters.filter((w) => this.#beats < w.at)
+    this.#check()
+    return await this.#shared.beat(id)
+  }
+
   async retire (id: string): Promise<void> { this.#check(); await this.#shared.retire(id) }
   async fence (id: string, count: number): Promise<boolean> { this.#check(); return await this.#shared.fence(id, count) }
   async forget (id: string): Promise<void> { this.#check(); await this.#shared.forget(id) }
   async list (): Promise<HeartbeatTable> {
-    this.#lists++
-    for (const w of this.#waiters.filter((w) => this.#lists >= w.at)) w.resolve()
-    this.#waiters = this.#waiters.filter((w) => this.#lists < w.at)
     this.#check()
     return await this.#shared.list()
   }
 
-  /** Resolves after this process has tried `n` more reads of the table. */
-  async reads (n: number): Promise<void> {
-    await new Promise<void>((resolve) => { this.#waiters.push({ at: this.#lists + n, resolve }) })
+  /** Resolves after this process has tried `n` more heartbeats (each one a look at the table too). */
+  async beats (n: number): Promise<void> {
+    await new Promise<void>((resolve) => { this.#waiters.push({ at: this.#beats + n, resolve }) })
   }
 
   #check (): void { if (this.cutOff) throw new Error('presence unreachable') }
@@ -125,14 +129,18 @@ describe('failover between processes sharing a store', () => {
   test('an outage of the presence table, which nobody could beat through, makes no process adopt another', async () => {
     const { a, b, viewA, viewB } = await processes({ graceMs: 60_000 })
     const { treeID } = await buildTree(a, 1)
+    const reported: string[] = []
+    b.tree.on('error', (err) => { reported.push(err.code) })
     viewA.cutOff = true
     viewB.cutOff = true
-    await viewB.reads(10) // far longer than the dead time (3 beats)
+    await viewB.beats(10) // far longer than the dead time (3 beats)
+    // Ten failed beats are one outage: said once.
+    expect(reported).toEqual(['STORE_UNAVAILABLE'])
     viewA.cutOff = false
     viewB.cutOff = false
-    await viewB.reads(2)
-    await viewA.reads(2)
-    await viewB.reads(2)
+    await viewB.beats(2)
+    await viewA.beats(2)
+    await viewB.beats(2)
     expect(b.tree.stats().counters.adopted).toBe(0)
     expect((await b.tree.snapshot(treeID))?.peers.every((p) => !p.detached)).toBe(true)
   })
