@@ -35,7 +35,8 @@ export async function runCommand (argv: readonly string[]): Promise<void> {
   process.stdout.write(`listening on ${running.url}\n`)
   // The ID members' `holder` records: what ties a process's log to the store.
   say(`process ${running.treeServer.processID}, ${parsed.options.redis == null ? 'trees in this process' : 'trees in Redis'}`)
-  running.treeServer.on('error', (err) => { say(err.message) })
+  // With the cause: "Tree store unavailable" alone does not say that Redis went away.
+  running.treeServer.on('error', (err) => { say(err.cause instanceof Error ? `${err.message} (${err.cause.message})` : err.message) })
 
   const server = running
   let stopping = false
