@@ -143,7 +143,9 @@ describe('in-process command servers on one store behind haproxy', () => {
     // socket.io gave that socket up: only the client's own retry brings it back.
     for (const p of refused) expect(p.socket.active).toBe(false)
 
-    await open(last)
+    // Only `last` is up once haproxy has seen the trap fail its check too (open() would count
+    // the trap still up if its check had not failed yet).
+    await lb.setState(addrOf(last), 'ready')
     await lb.waitForUp([addrOf(last)])
     await resumedOn(last, peers)
     expect(trap.treeServer.stats().counters.resumes).toBe(0)
