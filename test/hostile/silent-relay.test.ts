@@ -27,8 +27,11 @@ test('a silent relay loses its children: every honest subscriber delivers every 
   await delivered(subs, 300)
   for (const w of subs) expect(w.seqs).toEqual(range(300))
   // Policed: the children of the silent relay left it, and every tree carries the feed to everyone again.
+  // A bound on a hang, not a timing: a child re-placed under the relay again in another tree
+  // (its failed parents are per tree) needs one more silence to leave it, and on a loaded
+  // machine (a fresh-clone CI run) 8 s did not always cover that.
   await until(() => onSilent() === 0 && subs.every((w) => w.sub.stats().trees === 3), {
-    ms: 8_000,
+    ms: 20_000,
     what: 'no honest subscriber keeps the silent relay as its upstream, and each has all 3 trees',
     describe: () => `${onSilent()} honest upstream links still on the silent relay (${before} at the start), ${subs.reduce((n, w) => n + w.upstreamsLost(), 0)} upstreams lost, trees ${subs.map((w) => w.sub.stats().trees).join(',')}`
   })
