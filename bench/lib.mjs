@@ -1,6 +1,8 @@
 // What the benchmarks share: a signalling server on loopback, a connected simple-peer pair,
 // and a line naming the machine.
 import { createServer } from 'node:http'
+import { fileURLToPath } from 'node:url'
+import { build } from 'esbuild'
 import { cpus } from 'node:os'
 import { Server } from 'socket.io'
 import wrtc from '@roamhq/wrtc'
@@ -34,3 +36,26 @@ export async function connectedPair () {
 }
 
 export const machine = `${cpus().length} × ${cpus()[0]?.model}`
+
+/**
+ * A TypeScript module of this repository (a path from the repository root), bundled from
+ * source with esbuild for this run and imported: internals of a package, or a test helper.
+ * The `.mjs` modules it imports stay files of their own (imported by URL), so what they find
+ * from their own `import.meta.url` is still there.
+ */
+export async function importSource (path) {
+  const bundled = await build({
+    entryPoints: [fileURLToPath(new URL(`../${path}`, import.meta.url))],
+    bundle: true,
+    write: false,
+    format: 'esm',
+    platform: 'node',
+    plugins: [{
+      name: 'mjs-by-url',
+      setup (b) {
+        b.onResolve({ filter: /\.mjs$/ }, (args) => ({ path: new URL(args.path, `file://${args.resolveDir}/`).href, external: true }))
+      }
+    }]
+  })
+  return await import(`data:text/javascript;base64,${Buffer.from(bundled.outputFiles[0].contents).toString('base64')}`)
+}

@@ -12,27 +12,12 @@ import { spawn } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { io as connect } from 'socket.io-client'
-import { machine } from './lib.mjs'
+import { importSource, machine } from './lib.mjs'
 import { RedisStore } from 'peer-tree-server/redis'
-import { build } from 'esbuild'
 import { startRedisServer } from './redis-server.mjs'
 
-// The tests' haproxy launcher (the documented config with this run's addresses), bundled from
-// source; the config module stays a file import, since it finds docs/deploy.md from its own URL.
-const bundled = await build({
-  entryPoints: [fileURLToPath(new URL('../test/helpers/haproxy.ts', import.meta.url))],
-  bundle: true,
-  write: false,
-  format: 'esm',
-  platform: 'node',
-  plugins: [{
-    name: 'config-by-url',
-    setup (b) {
-      b.onResolve({ filter: /haproxy-config\.mjs$/ }, () => ({ path: new URL('./haproxy-config.mjs', import.meta.url).href, external: true }))
-    }
-  }]
-})
-const { startHaproxy } = await import(`data:text/javascript;base64,${Buffer.from(bundled.outputFiles[0].contents).toString('base64')}`)
+// The tests' haproxy launcher (the documented config with this run's addresses), from source.
+const { startHaproxy } = await importSource('test/helpers/haproxy.ts')
 
 const N = Number(process.argv[2] ?? 1000)
 const SIGNALS = Number(process.argv[3] ?? 500)

@@ -5,24 +5,13 @@
 // kills it on an orderly exit.
 import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { createConnection, createServer } from 'node:net'
+import { createConnection } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { freePort } from './ports.mjs'
 
 const live = new Set()
 process.once('exit', () => { for (const child of live) child.kill('SIGKILL') })
-
-/** A port that was free a moment ago (the kernel picks it). */
-async function freePort () {
-  return await new Promise((resolve, reject) => {
-    const probe = createServer()
-    probe.once('error', reject)
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address()
-      probe.close(() => resolve(port))
-    })
-  })
-}
 
 /** One PING over a raw socket: true if the server answered PONG. */
 async function pings (port) {

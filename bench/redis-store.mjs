@@ -4,25 +4,16 @@
 // trips, members written, bytes of the commit script's arguments, and bytes Redis received
 // (its INFO total_net_input_bytes, reads included). Starts its own redis-server.
 // Run after a build: node bench/redis-store.mjs [joins per size=1000] [sizes=1000,10000,100000]
-import { fileURLToPath } from 'node:url'
-import { build } from 'esbuild'
 import { MemoryStore } from 'peer-tree-server'
 import { RedisStore } from 'peer-tree-server/redis'
-import { machine } from './lib.mjs'
+import { importSource, machine } from './lib.mjs'
 import { startRedisServer } from './redis-server.mjs'
 
 const JOINS = Number(process.argv[2] ?? 1000)
 const SIZES = (process.argv[3] ?? '1000,10000,100000').split(',').map(Number)
 
-// The transitions are internal to the server package: bundle them from source for this run.
-const bundled = await build({
-  entryPoints: [fileURLToPath(new URL('../packages/tree-server/src/transitions.ts', import.meta.url))],
-  bundle: true,
-  write: false,
-  format: 'esm',
-  platform: 'node'
-})
-const { createTx, joinTx } = await import(`data:text/javascript;base64,${Buffer.from(bundled.outputFiles[0].contents).toString('base64')}`)
+// The transitions are internal to the server package: bundled from source for this run.
+const { createTx, joinTx } = await importSource('packages/tree-server/src/transitions.ts')
 
 /** One join; its link IDs are counted within the run, so a run the store repeats mints the same ones. */
 async function join (store, treeID, i, holder) {

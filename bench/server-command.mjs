@@ -6,15 +6,13 @@
 // every socket had reconnected through haproxy to the other.
 // Run after a build: node bench/server-command.mjs [clients=1000]
 import { spawn } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { connect as connectUnix, createServer } from 'node:net'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { io as connect } from 'socket.io-client'
-import { HAPROXY, documentedConfig, testConfig } from './haproxy-config.mjs'
-import { machine } from './lib.mjs'
+import { importSource, machine } from './lib.mjs'
+
+// The tests' haproxy launcher (the documented config with this run's addresses), from source.
+const { startHaproxy } = await importSource('test/helpers/haproxy.ts')
 
 const N = Number(process.argv[2] ?? 1000)
 const bin = fileURLToPath(new URL('../packages/tree-server/bin/peer-tree-server.mjs', import.meta.url))
@@ -31,6 +29,18 @@ async function command (...args) {
 }
 const open = (s) => new Promise((resolve) => s.once('connect', resolve))
 const ms = (t) => (performance.now() - t).toFixed(0)
+
+/** SIGTERM `server`; resolves when every client was told and the process exited, with the times from the signal. */
+async function drain (server, sockets) {
+  const told = sockets.map((c) => new Promise((resolve) => c.once('server:draining', resolve)))
+  const exited = new Promise((resolve) => server.child.once('exit', resolve))
+  const start = performance.now()
+  server.child.kill('SIGTERM')
+  await Promise.all(told)
+  const toldMs = ms(start)
+  const code = await exited
+  return { start, toldMs, code, exitMs: ms(start) }
+}
 
 // 1. The command on its own.
 const alone = await command('--requests-per-second', '1000')
@@ -53,14 +63,7 @@ const sample = (name) => Number(text.split('\n').find((l) => l.startsWith(`${nam
 const placements = sample('peer_tree_placement_seconds_count')
 const placementSum = sample('peer_tree_placement_seconds_sum')
 
-const told = clients.map((c) => new Promise((resolve) => c.once('server:draining', resolve)))
-const exited = new Promise((resolve) => alone.child.once('exit', resolve))
-const t1 = performance.now()
-alone.child.kill('SIGTERM')
-await Promise.all(told)
-const toldMs = ms(t1)
-const code = await exited
-const exitMs = ms(t1)
+const { toldMs, code, exitMs } = await drain(alone, clients)
 for (const c of clients) c.disconnect()
 
 console.log(machine)
@@ -68,59 +71,26 @@ console.log(`${N} joins through the command: ${(N / joinSeconds).toFixed(0)}/s; 
 console.log(`SIGTERM drain of ${N + 1} sockets: all told (server:draining) in ${toldMs} ms, exit ${code} after ${exitMs} ms`)
 
 // 2. Two processes behind haproxy; the N clients on the first.
-const ask = (path, cmd) => new Promise((resolve, reject) => {
-  const conn = connectUnix(path)
-  let answer = ''
-  conn.on('data', (d) => { answer += d })
-  conn.on('error', reject)
-  conn.on('end', () => resolve(answer))
-  conn.end(`${cmd}\n`)
-})
-const upServers = async (path, backend) => (await ask(path, 'show stat')).split('\n')
-  .map((l) => l.split(',')).filter((f) => f[0] === backend && f[1] !== 'BACKEND' && f[17] === 'UP').map((f) => f[1])
-async function waitUp (path, backend, names) {
-  for (;;) {
-    const up = await upServers(path, backend).catch(() => [])
-    if (up.sort().join() === names.join()) return
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
-}
-const freePort = await new Promise((resolve) => {
-  const s = createServer().listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)) })
-})
 const [one, two] = await Promise.all([command('--requests-per-second', '1000'), command('--requests-per-second', '1000')])
-const dir = mkdtempSync(join(tmpdir(), 'peer-tree-bench-haproxy-'))
-const socket = join(dir, 'admin.sock')
-const { config, backend } = testConfig(documentedConfig(), { backends: [one.addr, two.addr], port: freePort, statsSocket: socket })
-writeFileSync(join(dir, 'haproxy.cfg'), config)
-const lb = spawn(HAPROXY, ['-db', '-f', join(dir, 'haproxy.cfg')], { stdio: 'ignore' })
-children.add(lb)
-await waitUp(socket, backend, ['s1', 's2'])
-await ask(socket, `set server ${backend}/s2 state maint`)
-await waitUp(socket, backend, ['s1'])
-const through = Array.from({ length: N }, () => connect(`http://127.0.0.1:${freePort}`, { transports: ['websocket'], forceNew: true }))
+const lb = await startHaproxy([one.addr, two.addr])
+await lb.waitForUp([one.addr, two.addr])
+await lb.setState(two.addr, 'maint')
+await lb.waitForUp([one.addr])
+const through = Array.from({ length: N }, () => connect(lb.url, { transports: ['websocket'], forceNew: true }))
 await Promise.all(through.map(open))
-await ask(socket, `set server ${backend}/s2 state ready`)
-await waitUp(socket, backend, ['s1', 's2'])
+await lb.setState(two.addr, 'ready')
+await lb.waitForUp([one.addr, two.addr])
 
-const toldLb = through.map((c) => new Promise((resolve) => c.once('server:draining', resolve)))
-const backLb = through.map((c) => new Promise((resolve) => c.once('server:draining', () => c.once('connect', () => resolve(performance.now() - t2)))))
+const backLb = through.map((c) => new Promise((resolve) => c.once('server:draining', () => c.once('connect', () => resolve(performance.now())))))
 /** The failed reconnect attempts, by socket.io's message. */
 const failedLb = new Map()
 for (const c of through) c.on('connect_error', (err) => { failedLb.set(err.message, (failedLb.get(err.message) ?? 0) + 1) })
-const exitedLb = new Promise((resolve) => one.child.once('exit', resolve))
-const t2 = performance.now()
-one.child.kill('SIGTERM')
-await Promise.all(toldLb)
-const toldLbMs = ms(t2)
-const codeLb = await exitedLb
-const exitLbMs = ms(t2)
-const backTimes = (await Promise.all(backLb)).sort((a, b) => a - b)
+const { start, toldMs: toldLbMs, code: codeLb, exitMs: exitLbMs } = await drain(one, through)
+const backTimes = (await Promise.all(backLb)).map((t) => t - start).sort((a, b) => a - b)
 const at = (q) => backTimes[Math.min(backTimes.length - 1, Math.floor(q * backTimes.length))].toFixed(0)
 const onTwo = Number((await (await fetch(`${two.url}/metrics`)).text()).match(/^peer_tree_sockets (\S+)$/m)?.[1])
 for (const c of through) c.disconnect()
 two.child.kill('SIGTERM')
-lb.kill('SIGKILL')
-rmSync(dir, { recursive: true, force: true })
+await lb.stop()
 
 console.log(`SIGTERM drain through haproxy of ${N} sockets: all told in ${toldLbMs} ms, exit ${codeLb} after ${exitLbMs} ms, ${onTwo === N ? N : `${onTwo} of ${N}`} reconnected to the other process (socket.io's own reconnect, 0.5-1.5 s after the drop): first ${at(0)} ms, median ${at(0.5)} ms, 90% ${at(0.9)} ms, last ${at(1)} ms; failed attempts on the way: ${JSON.stringify(Object.fromEntries(failedLb))}`)

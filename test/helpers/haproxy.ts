@@ -6,22 +6,14 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer, connect as connectUnix, type AddressInfo } from 'node:net'
+import { connect as connectUnix } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { HAPROXY, documentedConfig, testConfig, type TestConfigOptions } from '../../bench/haproxy-config.mjs'
+import { freePort } from '../../bench/ports.mjs'
 import { until } from './wait.js'
 
 export { HAPROXY, documentedConfig, testConfig, type TestConfigOptions }
-
-/** A TCP port on 127.0.0.1 that was free a moment ago. */
-async function freePort (): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  return port
-}
 
 /** One command on haproxy's runtime API (the stats socket); resolves with its whole answer. */
 async function ask (socketPath: string, command: string): Promise<string> {
