@@ -16,6 +16,18 @@ const TREES = 3
 
 const suite = browserSuite()
 const { swarm } = suite
+
+/** A page at `url` that joins feed `key` as a subscriber and keeps the seqs of its entries in `window.seqs`. */
+async function subscriberTab (url: string, key: string): Promise<Awaited<ReturnType<typeof suite.browser.open>>> {
+  const tab = await suite.browser.open(url)
+  await tab.page.evaluate(async (k) => {
+    const w = window as any
+    w.seqs = []
+    w.sub = await w.PeerTreeBroadcast.Feed.join(w.io({ transports: ['websocket'] }), k)
+    w.sub.on('entry', ({ seq }: { seq: number }) => { w.seqs.push(seq) })
+  }, key)
+  return tab
+}
 let server: PageServer
 
 describe('pages on DataPeer and Node peers on simple-peer in one feed', () => {
@@ -26,13 +38,7 @@ describe('pages on DataPeer and Node peers on simple-peer in one feed', () => {
     const feed = await Feed.create(swarm.socket(server.url), { wrtc, ed25519, trees: TREES, k: 2, k1: 1 })
     swarm.onClose(() => feed.close())
 
-    const tab = await suite.browser.open(`${server.url}/feed.html`)
-    await tab.page.evaluate(async (key) => {
-      const w = window as any
-      w.seqs = []
-      w.sub = await w.PeerTreeBroadcast.Feed.join(w.io({ transports: ['websocket'] }), key)
-      w.sub.on('entry', ({ seq }: { seq: number }) => { w.seqs.push(seq) })
-    }, feed.key)
+    const tab = await subscriberTab(`${server.url}/feed.html`, feed.key)
     const pageIDs = async (): Promise<Array<string | null>> => await tab.page.evaluate(() => (window as any).sub.forest.clients.map((c: any) => c.peerID))
     await tab.page.waitForFunction((m) => (window as any).sub.forest.upstreams().length === m, TREES)
 
@@ -79,13 +85,7 @@ describe('pages on DataPeer and Node peers on simple-peer in one feed', () => {
     swarm.onClose(() => feed.close())
     const tabs = []
     for (let i = 0; i < 2; i++) {
-      const tab = await suite.browser.open(`${server.url}/feed.html`)
-      await tab.page.evaluate(async (key) => {
-        const w = window as any
-        w.seqs = []
-        w.sub = await w.PeerTreeBroadcast.Feed.join(w.io({ transports: ['websocket'] }), key)
-        w.sub.on('entry', ({ seq }: { seq: number }) => { w.seqs.push(seq) })
-      }, feed.key)
+      const tab = await subscriberTab(`${server.url}/feed.html`, feed.key)
       await tab.page.waitForFunction((m) => (window as any).sub.forest.upstreams().length === m, TREES)
       tabs.push(tab)
     }
