@@ -82,10 +82,7 @@ export class Registry {
     // room.) New memberships skip the broadcast.
     if (p.epoch > 0) this.#io.in(room).except(client.socket.id).socketsLeave(room)
     const b: Binding = { ...p, client, timer: null }
-    this.#byPeer.set(p.peerID, b)
-    let peers = this.#byTree.get(p.treeID)
-    if (peers === undefined) { peers = new Set(); this.#byTree.set(p.treeID, peers) }
-    peers.add(p.peerID)
+    this.#index(b)
     client.memberships.set(p.treeID, b)
     void client.socket.join(room)
     return b
@@ -98,10 +95,7 @@ export class Registry {
   hold (p: BindParams): Binding {
     this.unbind(p.peerID)
     const b: Binding = { ...p, client: null, timer: null }
-    this.#byPeer.set(p.peerID, b)
-    let peers = this.#byTree.get(p.treeID)
-    if (peers === undefined) { peers = new Set(); this.#byTree.set(p.treeID, peers) }
-    peers.add(p.peerID)
+    this.#index(b)
     return b
   }
 
@@ -135,6 +129,13 @@ export class Registry {
   /** Every binding, for close(). */
   bindings (): IterableIterator<Binding> {
     return this.#byPeer.values()
+  }
+
+  #index (b: Binding): void {
+    this.#byPeer.set(b.peerID, b)
+    let peers = this.#byTree.get(b.treeID)
+    if (peers === undefined) { peers = new Set(); this.#byTree.set(b.treeID, peers) }
+    peers.add(b.peerID)
   }
 
   #release (b: Binding): void {
