@@ -12,10 +12,11 @@ import type { Frame } from '../reassembler.js'
 import { encodeMessage, MessageType } from '../wire.js'
 import { exportStore, storedBlock, type BlockStore } from './block-store.js'
 import type { FeedLink } from './feed-link.js'
-import { FeedNode } from './feed-node.js'
-import type { ClockTimer } from './clock.js'
+import { TypedEmitter, toBase64Url } from 'peer-tree-client'
+import type { Clock, ClockTimer } from './clock.js'
+import { DownLinks } from './down-links.js'
 import type { Forest } from './forest.js'
-import type { AnyLinkForest } from './link-forest.js'
+import type { AnyLinkForest, LinkForest } from './link-forest.js'
 
 export interface SourceStats {
   /** Entries appended and signed. */
@@ -47,7 +48,16 @@ export interface SourceOptions {
 }
 
 /** A feed's source; `F` is what carries its links (a signalled Forest, from Feed.create). */
-export class Source<F extends AnyLinkForest = Forest> extends FeedNode<SourceEvents, F> {
+export class Source<F extends AnyLinkForest = Forest> extends TypedEmitter<SourceEvents> {
+  /** The source's links; a signalled Forest for Feed.create. */
+  readonly forest: F
+  /** The feed's Ed25519 public key. */
+  readonly feedKey: Uint8Array
+  /** The feed's name: its public key in base64url (43 characters). Share it; it is all a subscriber needs. */
+  readonly key: string
+  closed = false
+  #clock: Clock
+  #down: DownLinks
   #builder: BlockBuilder
   #store: BlockStore
   #stats = { entries: 0, blocks: 0 }
@@ -57,7 +67,21 @@ export class Source<F extends AnyLinkForest = Forest> extends FeedNode<SourceEve
   #writes: Promise<void> = Promise.resolve()
 
   private constructor (forest: F, keyPair: KeyPair, ed25519: Ed25519, store: BlockStore, tip: ReturnType<typeof tipAfter> | undefined, opts: SourceOptions) {
-    super(forest, keyPair.publicKey, { cacheBlocks: opts.cacheBlocks, maxWantBlocks: opts.maxWantBlocks })
+    super()
+    this.forest = forest
+    this.feedKey = keyPair.publicKey
+    this.key = toBase64Url(keyPair.publicKey)
+    this.#clock = forest.clock
+    const links = forest as LinkForest
+    this.#down = new DownLinks(links, {
+      highest: () => this.#tip,
+      blockMessage: (i) => i < 0 || i >= this.#store.length ? undefined : this.#store.get(i),
+      // The source has every block it made; an index past its end does not exist yet.
+      wantMissing: () => {},
+      abusive: (link, reason) => this.emit('invalid', { reason, tree: link.tree, peerID: link.remote }),
+      report: (err) => this.#report(err)
+    }, { cacheBlocks: opts.cacheBlocks, maxWantBlocks: opts.maxWantBlocks })
+    links.on('frame', this.#onFrame)
     this.#store = store
     this.#builder = new BlockBuilder({
       feedKey: keyPair.publicKey,
@@ -69,10 +93,10 @@ export class Source<F extends AnyLinkForest = Forest> extends FeedNode<SourceEve
       ...(opts.maxBlockBytes !== undefined && { maxBlockBytes: opts.maxBlockBytes })
     })
     this.#tip = store.length - 1
-    this.#heartbeat = this.clock.setInterval(() => {
+    this.#heartbeat = this.#clock.setInterval(() => {
       // Also before the first block (HAVE -1): an upstream silent for long is dropped by its children.
-      if (this.clock.now() - this.lastForwardAt < opts.haveIntervalMs) return
-      this.forwardDown(encodeMessage({ type: MessageType.HAVE, highest: this.#tip }))
+      if (this.#clock.now() - this.#down.lastForwardAt < opts.haveIntervalMs) return
+      this.#down.forward(encodeMessage({ type: MessageType.HAVE, highest: this.#tip }))
     }, opts.haveIntervalMs)
   }
 
@@ -102,8 +126,8 @@ export class Source<F extends AnyLinkForest = Forest> extends FeedNode<SourceEve
   }
 
   stats (): SourceStats {
-    const { served, refused, ignored } = this.wants.stats
-    return { ...this.#stats, served, refused, ignored, bytesSent: this.linkBytes().sent, children: this.forest.downstreams().length }
+    const { served, refused, ignored } = this.#down.wants.stats
+    return { ...this.#stats, served, refused, ignored, bytesSent: this.#down.linkBytes().sent, children: this.forest.downstreams().length }
   }
 
   /** Every block of the log, as bytes that `verifyLog(bytes, key)` checks. */
@@ -112,10 +136,13 @@ export class Source<F extends AnyLinkForest = Forest> extends FeedNode<SourceEve
     return await exportStore(this.#store, this.feedKey)
   }
 
-  override close (): void {
+  close (): void {
     if (this.closed) return
-    this.clock.clear(this.#heartbeat)
-    super.close()
+    this.closed = true
+    this.#clock.clear(this.#heartbeat)
+    ;(this.forest as LinkForest).off('frame', this.#onFrame)
+    this.#down.close()
+    this.forest.close()
   }
 
   /** Closes the source and its store once everything is written. */
@@ -125,32 +152,25 @@ export class Source<F extends AnyLinkForest = Forest> extends FeedNode<SourceEve
     await this.#store.close()
   }
 
-  protected highest (): number {
-    return this.#tip
-  }
-
-  protected blockMessage (index: number): Promise<Uint8Array | undefined> | undefined {
-    if (index < 0 || index >= this.#store.length) return undefined
-    return this.#store.get(index)
-  }
-
-  protected wantMissing (): void {
-    // The source has every block it made; an index past its end does not exist yet.
-  }
-
-  protected onFrame (link: FeedLink, frame: Frame): void {
+  /** Only WANTs from below mean anything to the source. */
+  #onFrame = (link: FeedLink, frame: Frame): void => {
     const { message } = frame
     if (message.type !== MessageType.WANT || link.direction !== 'down') return
-    this.wants.onWant(link, message.from, message.to)
+    this.#down.wants.onWant(link, message.from, message.to)
+  }
+
+  /** For promises nobody awaits: a failure becomes an `'error'` event, never an unhandled rejection. */
+  #report (err: unknown): void {
+    this.emit('error', err instanceof Error ? err : new Error(String(err)))
   }
 
   #onBlock (block: VerifiedBlock): void {
     const bytes = encodeMessage({ type: MessageType.BLOCK, block })
     this.#stats.blocks++
-    this.cache.set(block.index, bytes)
-    this.forwardDown(bytes)
+    this.#down.cache.set(block.index, bytes)
+    this.#down.forward(bytes)
     this.#tip = block.index
     const write = this.#store.append(block.index, bytes)
-    this.#writes = this.#writes.then(() => write).catch((err: unknown) => this.report(err))
+    this.#writes = this.#writes.then(() => write).catch((err: unknown) => this.#report(err))
   }
 }

@@ -2,18 +2,18 @@
  * A subscriber of a feed: receives blocks on every tree, drops copies before any signature
  * check, verifies the rest, forwards each new block down every tree it relays in, delivers
  * entries in order, and backfills what the trees lost. Composed of small parts, each in its
- * own file: what upstreams claim (HaveBound), how they perform against each other
- * (UpstreamWatch), what to ask for (BackfillPlanner), what children wait for (RelayWants),
- * and what children may ask (WantServer, in FeedNode).
+ * own file: the intake (dedup and verification, Intake), what goes down to children
+ * (DownLinks: the cache, WANT answers, HAVEs), what upstreams claim (HaveBound), how they
+ * perform against each other (UpstreamWatch), what to ask for (OwnBackfill), what children
+ * wait for (RelayWants), and the replica (ReplicaWriter). This class wires them to the links.
  *
  * Hot path per arriving block, synchronous with node:crypto: peek the index, drop what the
  * log already holds, dedup on (index, signature), verify, then forward the received bytes
  * unchanged (no re-encoding, no copy) and store.
  */
+import { TypedEmitter, toBase64Url } from 'peer-tree-client'
 import type { Ed25519 } from '../crypto/ed25519.js'
 import { decodeEntry } from '../codec.js'
-import { BlockDedup, type AdmitResult } from '../dedup.js'
-import { verifyBlock, verifyBlockSync, type VerifiedBlock, type VerifyBlockResult } from '../log/block.js'
 import { FeedLog } from '../log/feed-log.js'
 import { exportLog } from '../log/export.js'
 import { peekBlockIndex } from '../log/signable.js'
@@ -21,27 +21,38 @@ import type { Frame } from '../reassembler.js'
 import { encodeMessage, MessageType, type BlockMessage } from '../wire.js'
 import { equalBytes } from '../bytes.js'
 import { BroadcastError, ErrorCode, type InvalidReason, type InvalidReport, type PeerReason } from '../errors.js'
+import type { Clock, ClockTimer } from './clock.js'
+import { DownLinks } from './down-links.js'
 import type { FeedLink } from './feed-link.js'
-import { FeedNode } from './feed-node.js'
-import type { ClockTimer } from './clock.js'
 import type { Forest } from './forest.js'
-import type { AnyLinkForest } from './link-forest.js'
+import { Intake, type Verdict } from './intake.js'
+import type { AnyLinkForest, LinkForest } from './link-forest.js'
 import { HaveBound } from './have-bound.js'
 import { CLAIM_PROOF_MS, CLAIM_WINDOW, DEFAULT_HAVE_INTERVAL_MS, MAX_PENDING_PER_LINK, MAX_PENDING_WANTS } from './net-constants.js'
 import { OwnBackfill } from './own-backfill.js'
 import { RelayWants } from './relay-wants.js'
+import { ReplicaWriter } from './replica-writer.js'
 import { UpstreamWatch } from './upstream-watch.js'
-import { loadReplicaBlocks } from './replica-load.js'
 import { DEFAULT_UPSTREAM_WATCH, type Entry, type SubscriberEvents, type SubscriberOptions, type SubscriberStats } from './subscriber-types.js'
 
 export type { InvalidReport }
 export type { Entry, SubscriberStats, SubscriberEvents, SubscriberOptions } from './subscriber-types.js'
 
 /** A feed's subscriber; `F` is what carries its links (a signalled Forest, from Feed.join). */
-export class Subscriber<F extends AnyLinkForest = Forest> extends FeedNode<SubscriberEvents, F> {
+export class Subscriber<F extends AnyLinkForest = Forest> extends TypedEmitter<SubscriberEvents> {
+  /** The subscriber's links; a signalled Forest for Feed.join. */
+  readonly forest: F
+  /** The feed's Ed25519 public key. */
+  readonly feedKey: Uint8Array
+  /** The feed's name: its public key in base64url. */
+  readonly key: string
+  closed = false
+  #clock: Clock
   #ed: Ed25519
   #log: FeedLog | undefined
-  #dedup: BlockDedup
+  #intake: Intake
+  #down: DownLinks
+  #replica: ReplicaWriter | undefined
   /** What this peer asks for itself; RelayWants, what it asks for its children. */
   #backfill: OwnBackfill<FeedLink>
   #relay: RelayWants<FeedLink>
@@ -54,36 +65,52 @@ export class Subscriber<F extends AnyLinkForest = Forest> extends FeedNode<Subsc
   #opts: SubscriberOptions
   #tick: ClockTimer
   #stats = { entries: 0, blocks: 0, invalid: 0, gaps: 0, backfilled: 0, served: 0, stale: 0 }
-  #replicaWrites: Promise<void> = Promise.resolve()
   /** Entries delivered while `Feed.join` has not returned yet, so nobody could listen; see holdEntries(). */
   #held: Entry[] | undefined
 
   constructor (forest: F, feedKey: Uint8Array, ed25519: Ed25519, opts: SubscriberOptions) {
-    super(forest, feedKey, { cacheBlocks: opts.cacheBlocks, maxWantBlocks: opts.maxWantBlocks })
+    super()
+    this.forest = forest
+    this.feedKey = feedKey
+    this.key = toBase64Url(feedKey)
+    this.#clock = forest.clock
     this.#ed = ed25519
     this.#opts = opts
-    this.#dedup = new BlockDedup(opts.dedupWindow === undefined ? {} : { window: opts.dedupWindow })
+    const links = forest as LinkForest
+    this.#intake = new Intake(feedKey, ed25519, opts.dedupWindow)
+    this.#down = new DownLinks(links, {
+      highest: () => this.#highest(),
+      blockMessage: (i) => this.#blockMessage(i),
+      wantMissing: (link, indices) => this.#wantMissing(link, indices),
+      abusive: (link, reason) => this.#dropped(link, reason),
+      report: (err) => this.#report(err)
+    }, { cacheBlocks: opts.cacheBlocks, maxWantBlocks: opts.maxWantBlocks })
+    if (opts.replica !== undefined) this.#replica = new ReplicaWriter(opts.replica, (err) => this.#report(err))
     this.#backfill = new OwnBackfill({ gapGraceMs: opts.gapGraceMs, wantTimeoutMs: opts.wantTimeoutMs, wantBatch: opts.wantBatch, maxInFlight: opts.wantBatch * 8 })
     this.#relay = new RelayWants({ maxWaits: MAX_PENDING_WANTS, maxWaitsPerLink: MAX_PENDING_PER_LINK, ttlMs: opts.wantTimeoutMs * 4, retryMs: opts.wantTimeoutMs })
     this.#watch = new UpstreamWatch(opts.upstreamWatch ?? DEFAULT_UPSTREAM_WATCH)
     if (opts.from !== 'live') this.#startLog(opts.from)
-    this.linkEvents.on('malformed', (link, reason) => this.#reject(link, reason))
-    this.#tick = this.clock.setInterval(() => this.#onTick(), opts.tickMs)
+    links.on('frame', this.#onFrame)
+    links.on('link', this.#onLink)
+    links.on('unlink', this.#onUnlink)
+    links.on('malformed', this.#onMalformed)
+    this.#tick = this.#clock.setInterval(() => this.#onTick(), opts.tickMs)
   }
 
   stats (): SubscriberStats {
-    const bytes = this.linkBytes()
+    const bytes = this.#down.linkBytes()
     const { stale, served, ...counts } = this.#stats
+    const wants = this.#down.wants.stats
     return {
       ...counts,
-      duplicates: this.#dedup.stats.duplicates + stale,
-      served: served + this.wants.stats.served,
-      refused: this.wants.stats.refused,
+      duplicates: this.#intake.dedup.stats.duplicates + stale,
+      served: served + wants.served,
+      refused: wants.refused,
       bytesReceived: bytes.received,
       bytesSent: bytes.sent,
       trees: this.forest.upstreams().length,
       contiguous: this.#log?.deliveredBlocks ?? 0,
-      highest: Math.max(this.highest(), this.#claims.peek()),
+      highest: Math.max(this.#highest(), this.#claims.peek()),
       forked: this.#log?.trusted === false
     }
   }
@@ -112,61 +139,76 @@ export class Subscriber<F extends AnyLinkForest = Forest> extends FeedNode<Subsc
    * Called by Feed.join before joining the trees; resolves with the blocks loaded.
    */
   async loadReplica (): Promise<number> {
-    const replica = this.#opts.replica
+    const replica = this.#replica
     const log = this.#log
     if (replica === undefined || log === undefined) return 0
-    const loaded = await loadReplicaBlocks(replica, this.feedKey, this.#ed, (block) => {
-      this.#dedup.add(block.index, block.signature)
+    return await replica.load(this.feedKey, this.#ed, (block) => {
+      this.#intake.dedup.add(block.index, block.signature)
       return log.add(block).status === 'added'
     })
-    return loaded.loaded
   }
 
   /** Resolves once every delivered block is written to the replica. */
   async flush (): Promise<void> {
-    await this.#replicaWrites
+    await this.#replica?.flush()
   }
 
   /** The underlying log (blocks by index, ranges held, forks). */
   get log (): FeedLog | undefined { return this.#log }
 
-  override close (): void {
-    this.clock.clear(this.#tick)
-    super.close()
+  close (): void {
+    if (this.closed) return
+    this.closed = true
+    this.#clock.clear(this.#tick)
+    const links = this.forest as LinkForest
+    links.off('frame', this.#onFrame)
+    links.off('link', this.#onLink)
+    links.off('unlink', this.#onUnlink)
+    links.off('malformed', this.#onMalformed)
+    this.#down.close()
+    this.forest.close()
   }
 
-  protected override onLink (link: FeedLink): void {
-    super.onLink(link)
-    if (link.direction === 'up') this.#watch.add(link, this.clock.now())
+  #onLink = (link: FeedLink): void => {
+    if (link.direction === 'up') this.#watch.add(link, this.#clock.now())
   }
 
-  protected override onUnlink (link: FeedLink): void {
-    super.onUnlink(link)
+  #onUnlink = (link: FeedLink): void => {
     this.#backfill.planner.linkGone(link)
     this.#relay.drop(link)
     this.#claims.forget(link)
     this.#watch.remove(link)
   }
 
-  protected override dropped (link: FeedLink, reason: PeerReason): void {
+  #onMalformed = (link: FeedLink, reason: InvalidReason): void => {
+    this.#reject(link, reason)
+  }
+
+  /** Reports a peer whose link this node closed for what it did. */
+  #dropped (link: FeedLink, reason: PeerReason): void {
     this.#stats.invalid++
-    super.dropped(link, reason)
+    this.emit('invalid', { reason, tree: link.tree, peerID: link.remote })
+  }
+
+  /** For promises nobody awaits: a failure becomes an `'error'` event, never an unhandled rejection. */
+  #report (err: unknown): void {
+    this.emit('error', err instanceof Error ? err : new Error(String(err)))
   }
 
   /** The highest block index verified here (or loaded from a replica). */
-  protected highest (): number {
+  #highest (): number {
     return Math.max(this.#claims.verified, this.#log?.highestSeen ?? -1)
   }
 
   /** A block past the cache but still in the log (retention 'all', or a loaded replica). */
-  protected blockMessage (index: number): Uint8Array | undefined {
+  #blockMessage (index: number): Uint8Array | undefined {
     const block = this.#log?.get(index)
     return block === undefined ? undefined : encodeMessage({ type: MessageType.BLOCK, block })
   }
 
   /** A child wants blocks below our highest that we lack: ask one of our upstreams, further up. */
-  protected wantMissing (link: FeedLink, indices: number[]): void {
-    const now = this.clock.now()
+  #wantMissing (link: FeedLink, indices: number[]): void {
+    const now = this.#clock.now()
     const asks = this.#relay.want(link, indices, now)
     const pacer = this.#backfill.planner.pacer
     for (const [from, to] of asks) {
@@ -174,20 +216,20 @@ export class Subscriber<F extends AnyLinkForest = Forest> extends FeedNode<Subsc
       // asked now, and the child's own timeout asks again.
       const ups = this.forest.upstreams().filter((u) => pacer.available(u, now) > 0)
       if (ups.length === 0) return
-      const up = ups.find((u) => this.#believed(u) >= to) ?? ups[Math.floor(this.clock.random() * ups.length)] as FeedLink
+      const up = ups.find((u) => this.#believed(u) >= to) ?? ups[Math.floor(this.#clock.random() * ups.length)] as FeedLink
       const n = pacer.take(up, to - from + 1, now)
-      this.sendTo(up, { type: MessageType.WANT, from, to: from + n - 1 })
+      this.#down.sendTo(up, { type: MessageType.WANT, from, to: from + n - 1 })
     }
   }
 
-  protected onFrame (link: FeedLink, frame: Frame): void {
+  #onFrame = (link: FeedLink, frame: Frame): void => {
     const { message } = frame
     switch (message.type) {
       case MessageType.BLOCK:
         if (link.direction === 'up') this.#onBlock(link, message, frame.bytes)
         return
       case MessageType.WANT:
-        if (link.direction === 'down') this.wants.onWant(link, message.from, message.to)
+        if (link.direction === 'down') this.#down.wants.onWant(link, message.from, message.to)
         return
       case MessageType.HAVE:
         if (link.direction === 'up') this.#onHave(link, message.highest)
@@ -207,7 +249,7 @@ export class Subscriber<F extends AnyLinkForest = Forest> extends FeedNode<Subsc
         else this.emit('entry', { seq: e.seq, data: decoded.value })
       },
       onFork: (evidence) => this.emit('fork', evidence),
-      onError: (err) => this.report(err)
+      onError: (err) => this.#report(err)
     })
     return this.#log
   }
@@ -235,7 +277,7 @@ export class Subscriber<F extends AnyLinkForest = Forest> extends FeedNode<Subsc
   }
 
   #onHave (link: FeedLink, highest: number): void {
-    const now = this.clock.now()
+    const now = this.#clock.now()
     this.#watch.heard(link, now)
     // Never acted on past what this peer verified plus CLAIM_WINDOW: a HAVE is not signed.
     const believed = this.#claims.claim(link, highest, now)
@@ -246,7 +288,7 @@ export class Subscriber<F extends AnyLinkForest = Forest> extends FeedNode<Subsc
     const log = this.#log
     if (opening && !this.#live && log !== undefined && highest >= log.startIndex) this.#backfill.historyClaimed(highest)
     this.#backfill.planner.noteHighest(believed, now)
-    this.passHave(believed)
+    this.#down.passHave(believed)
   }
 
   #onBlock (link: FeedLink, message: BlockMessage, bytes: Uint8Array): void {
@@ -261,26 +303,7 @@ export class Subscriber<F extends AnyLinkForest = Forest> extends FeedNode<Subsc
       this.#stats.stale++
       return
     }
-    let verified: VerifiedBlock | undefined
-    let reason: InvalidReason = 'BAD_SIGNATURE'
-    const note = (r: VerifyBlockResult): boolean => {
-      if (r.ok) verified = r.block
-      else reason = r.reason
-      return r.ok
-    }
-    // Hot path: with a synchronous verifier (node:crypto), dedup, verify and forward happen in
-    // one turn, with no promise in between; a copy already being verified takes the async path.
-    const sync = this.#ed.verifySync
-    const now = sync === undefined
-      ? undefined
-      : this.#dedup.admitSync(index, signature, () => note(verifyBlockSync(message.block, this.feedKey, sync)))
-    if (now !== undefined) {
-      this.#admitted(link, index, now, verified, reason, bytes)
-      return
-    }
-    this.#dedup.admit(index, signature, async () => note(await verifyBlock(message.block, this.feedKey, this.#ed)))
-      .then((result) => { this.#admitted(link, index, result, verified, reason, bytes) })
-      .catch((err: unknown) => this.report(err))
+    this.#intake.admit(index, message.block, (verdict) => this.#admitted(link, index, verdict, bytes), (err) => this.#report(err))
   }
 
   /**
@@ -295,26 +318,26 @@ export class Subscriber<F extends AnyLinkForest = Forest> extends FeedNode<Subsc
     const held = log.get(index)
     if (held === undefined) return !this.#relay.has(index)
     if (!equalBytes(held.signature, signature)) return false
-    this.#watch.delivered(link, index, this.clock.now())
+    this.#watch.delivered(link, index, this.#clock.now())
     return true
   }
 
-  #admitted (link: FeedLink, index: number, result: AdmitResult, verified: VerifiedBlock | undefined, reason: InvalidReason, bytes: Uint8Array): void {
+  #admitted (link: FeedLink, index: number, { result, verified, reason }: Verdict, bytes: Uint8Array): void {
     if (this.closed) return
     if (result === 'rejected') {
       this.#reject(link, reason, index)
       return
     }
     // Only a verified index (or a copy of one) says how far this link and its tree have come.
-    const now = this.clock.now()
+    const now = this.#clock.now()
     if (result === 'duplicate' || verified === undefined) {
       this.#watch.delivered(link, index, now)
       return
     }
     // Verified and new: forward first (latency), then store and deliver. Children waiting for
     // it (a WANT this peer relayed) are among the downstream links and get it here too.
-    this.forwardDown(bytes)
-    this.cache.set(index, bytes)
+    this.#down.forward(bytes)
+    this.#down.cache.set(index, bytes)
     this.#claims.verify(index)
     const asked = this.#backfill.received(index)
     if (asked) this.#stats.backfilled++
@@ -333,21 +356,8 @@ export class Subscriber<F extends AnyLinkForest = Forest> extends FeedNode<Subsc
     this.#stats.blocks++
     const added = log.add(verified)
     if (added.status === 'rejected') this.#reject(link, added.reason, index)
-    else if (added.status === 'added') this.#replicate(log)
+    else if (added.status === 'added') this.#replica?.follow(log, (i) => this.#down.cache.get(i) ?? this.#blockMessage(i))
     this.#backfill.planner.noteHighest(index, now)
-  }
-
-  /** Appends newly delivered blocks to the replica, in order. */
-  #replicate (log: FeedLog): void {
-    const replica = this.#opts.replica
-    if (replica === undefined) return
-    while (replica.length < log.deliveredBlocks) {
-      const index = replica.length
-      const bytes = this.cache.get(index) ?? this.blockMessage(index)
-      if (bytes === undefined) break
-      const write = replica.append(index, bytes)
-      this.#replicaWrites = this.#replicaWrites.then(() => write).catch((err: unknown) => this.report(err))
-    }
   }
 
   #reject (link: FeedLink, reason: InvalidReason, index?: number): void {
@@ -360,15 +370,15 @@ export class Subscriber<F extends AnyLinkForest = Forest> extends FeedNode<Subsc
 
   #onTick (): void {
     if (this.closed) return
-    const now = this.clock.now()
+    const now = this.#clock.now()
     // Upstreams that fail their tree: dropped, so the tree places this peer elsewhere.
     for (const { link, reason } of this.#watch.check(now)) {
       link.close()
-      this.dropped(link, reason)
+      this.#dropped(link, reason)
     }
     // An idle relay still says it is there, so its children can tell it from a silent one.
-    if (now - this.lastForwardAt >= DEFAULT_HAVE_INTERVAL_MS && this.forest.downstreams().length > 0) {
-      this.forwardDown(encodeMessage({ type: MessageType.HAVE, highest: this.highest() }))
+    if (now - this.#down.lastForwardAt >= DEFAULT_HAVE_INTERVAL_MS && this.forest.downstreams().length > 0) {
+      this.#down.forward(encodeMessage({ type: MessageType.HAVE, highest: this.#highest() }))
     }
     this.#askMissing(now)
   }
@@ -384,6 +394,6 @@ export class Subscriber<F extends AnyLinkForest = Forest> extends FeedNode<Subsc
       this.#stats.gaps++
       this.emit('gap', { from, to })
     }
-    for (const want of wants) this.sendTo(want.link, { type: MessageType.WANT, from: want.from, to: want.to })
+    for (const want of wants) this.#down.sendTo(want.link, { type: MessageType.WANT, from: want.from, to: want.to })
   }
 }
