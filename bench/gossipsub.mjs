@@ -76,4 +76,7 @@ if (result.feed !== undefined && result.gossipsub !== undefined) {
   console.log(`gossipsub / feed: CPU per delivery ${fmt(r.cpuPerDelivery, 1)}x, median latency ${fmt(r.latencyP50, 1)}x, p99 ${fmt(r.latencyP99, 1)}x, copies ${fmt(r.copiesPerEntry, 1)}x, bytes ${fmt(r.bytesPerEntry, 1)}x`)
 }
 reportFigures('gossipsub', result)
-process.exit(0)
+// No timing is judged here; a side that delivered nothing makes the comparison void, though.
+const empty = ['feed', 'gossipsub'].filter((side) => result[side] !== undefined && result[side].deliveries === 0)
+if (empty.length > 0) console.error(`no entry delivered on: ${empty.join(', ')} (${empty.map((side) => JSON.stringify(result[`${side}Setup`])).join('; ')})`)
+process.exit(empty.length > 0 ? 1 : 0)

@@ -5,7 +5,7 @@ import { io as connect } from 'socket.io-client'
 import wrtc from '@roamhq/wrtc'
 import { Feed, createNodeEd25519 } from 'peer-tree-broadcast'
 import { startSignalServer } from '../lib.mjs'
-import { FEED_SETTINGS, entryIndex, publishPaced, sideFigures } from './workload.mjs'
+import { DELIVERY_WINDOW_MS, FEED_SETTINGS, entryIndex, publishPaced, sideFigures } from './workload.mjs'
 
 async function until (check, ms) {
   const end = Date.now() + ms
@@ -18,9 +18,10 @@ async function until (check, ms) {
 
 /**
  * Runs the workload; resolves with the side's figures and how the trees were set up.
- * `settleMs`: how long after the last delivery (or the deadline) the counters keep counting.
+ * `deadlineMs`: how long after the last publish deliveries are waited for; `settleMs`: how
+ * long after the last delivery (or the deadline) the counters keep counting.
  */
-export async function runFeed (workload, { deadlineMs = 300_000, settleMs = 1000 } = {}) {
+export async function runFeed (workload, { deadlineMs = DELIVERY_WINDOW_MS, settleMs = 1000 } = {}) {
   const ed25519 = createNodeEd25519()
   const server = await startSignalServer()
   const sockets = []
@@ -60,7 +61,8 @@ export async function runFeed (workload, { deadlineMs = 300_000, settleMs = 1000
     const before = totals()
     const cpu0 = process.cpuUsage()
     const t0 = performance.now()
-    await publishPaced(workload, sentAt, (_, payload) => source.append(payload))
+    let appendFailures = 0
+    await publishPaced(workload, sentAt, (_, payload) => { source.append(payload).catch(() => { appendFailures++ }) })
     await until(() => deliveries >= expected, deadlineMs)
     await new Promise((resolve) => setTimeout(resolve, settleMs))
     const cpu = process.cpuUsage(cpu0)
@@ -77,7 +79,7 @@ export async function runFeed (workload, { deadlineMs = 300_000, settleMs = 1000
         bytesReceived: after.bytes - before.bytes,
         cpuMs: (cpu.user + cpu.system) / 1000
       }),
-      setup: { treesUp, blocks, entriesPerBlock, redelivered, lastDeliveryMs: lastDelivery - t0 }
+      setup: { treesUp, appendFailures, blocks, entriesPerBlock, redelivered, lastDeliveryMs: lastDelivery - t0 }
     }
   } finally {
     source.close()

@@ -10,7 +10,7 @@ import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { identify } from '@libp2p/identify'
 import { gossipsub } from '@chainsafe/libp2p-gossipsub'
-import { GOSSIPSUB_SETTINGS, entryIndex, publishPaced, sideFigures } from './workload.mjs'
+import { DELIVERY_WINDOW_MS, GOSSIPSUB_SETTINGS, entryIndex, publishPaced, sideFigures } from './workload.mjs'
 import { seededRandom } from './seeded-random.mjs'
 
 const TOPIC = 'bench'
@@ -58,10 +58,14 @@ function countReceived (pubsub) {
   return counts
 }
 
-/** Each node dials `dials` others picked at random (seeded): a connected graph, not a clique. */
-async function wire (nodes, dials, random) {
+/**
+ * Each node dials `dials` others picked at random (seeded): a connected graph, not a clique.
+ * A few dials at a time: a hundred noise handshakes at once in one loaded process miss their
+ * 10 s timeout.
+ */
+async function wire (nodes, dials, random, inFlight = 4) {
   const linked = new Set()
-  const dialsDone = []
+  const pairs = []
   for (let i = 0; i < nodes.length; i++) {
     const others = nodes.map((_, j) => j).filter((j) => j !== i)
     // The next node first, so the graph is connected whatever the random picks.
@@ -74,10 +78,13 @@ async function wire (nodes, dials, random) {
       const key = i < j ? `${i}-${j}` : `${j}-${i}`
       if (linked.has(key)) continue
       linked.add(key)
-      dialsDone.push(dialWithRetries(nodes[i], nodes[j]))
+      pairs.push([nodes[i], nodes[j]])
     }
   }
-  const outcomes = await Promise.all(dialsDone)
+  const outcomes = []
+  for (let k = 0; k < pairs.length; k += inFlight) {
+    outcomes.push(...await Promise.all(pairs.slice(k, k + inFlight).map(([from, to]) => dialWithRetries(from, to))))
+  }
   return { connections: outcomes.filter((ok) => ok).length, failedDials: outcomes.filter((ok) => !ok).length }
 }
 
@@ -104,9 +111,10 @@ async function until (check, ms) {
 
 /**
  * Runs the workload; resolves with the side's figures and how the swarm was set up.
- * `settleMs`: how long after the last delivery (or the deadline) the counters keep counting.
+ * `deadlineMs`: how long after the last publish deliveries are waited for; `settleMs`: how
+ * long after the last delivery (or the deadline) the counters keep counting.
  */
-export async function runGossipsub (workload, { dials = 4, seed = 1, deadlineMs = 300_000, settleMs = 1000 } = {}) {
+export async function runGossipsub (workload, { dials = 4, seed = 1, deadlineMs = DELIVERY_WINDOW_MS, settleMs = 1000 } = {}) {
   const nodes = await Promise.all(Array.from({ length: workload.receivers + 1 }, node))
   try {
     const [publisher, ...receivers] = nodes
@@ -147,7 +155,7 @@ export async function runGossipsub (workload, { dials = 4, seed = 1, deadlineMs 
     const cpu0 = process.cpuUsage()
     const t0 = performance.now()
     let publishFailures = 0
-    await publishPaced(workload, sentAt, (_, payload) => publisher.services.pubsub.publish(TOPIC, payload).catch(() => { publishFailures++ }))
+    await publishPaced(workload, sentAt, (_, payload) => { publisher.services.pubsub.publish(TOPIC, payload).catch(() => { publishFailures++ }) })
     await until(() => deliveries >= expected, deadlineMs)
     await new Promise((resolve) => setTimeout(resolve, settleMs))
     const cpu = process.cpuUsage(cpu0)
