@@ -41,7 +41,7 @@ const dials = Number(values.dials)
 const fmt = (x, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : String(x))
 function print (name, { figures: f, setup }) {
   console.log(`${name.padEnd(10)} CPU ${fmt(f.cpuMsPerDelivery, 3)} ms/delivery (${fmt(f.cpuMs / 1000, 1)} s)  latency median ${fmt(f.latencyP50Ms, 1)} ms p99 ${fmt(f.latencyP99Ms, 1)} ms  copies ${fmt(f.copiesPerEntry)}/entry  ${fmt(f.bytesPerEntry, 0)} B/entry  delivered ${fmt(100 * f.deliveryRatio, 2)}%`)
-  console.log(`${''.padEnd(10)} ${JSON.stringify(setup)}`)
+  console.log(`${''.padEnd(10)} idle ${fmt(setup.idleCpuMsPerSecond, 0)} CPU ms/s before the first publish; ${JSON.stringify(setup)}`)
 }
 
 console.log(`${workload.receivers + 1} nodes in one process per side (${machineLine(describeMachine())}), ${workload.entries} entries of ${workload.entryBytes} B at ${workload.rate}/s, ${workload.burst} at a time`)

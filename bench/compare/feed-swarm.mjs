@@ -5,7 +5,7 @@ import { io as connect } from 'socket.io-client'
 import wrtc from '@roamhq/wrtc'
 import { Feed, createNodeEd25519 } from 'peer-tree-broadcast'
 import { startSignalServer } from '../lib.mjs'
-import { DELIVERY_WINDOW_MS, FEED_SETTINGS, entryIndex, publishPaced, sideFigures } from './workload.mjs'
+import { DELIVERY_WINDOW_MS, FEED_SETTINGS, entryIndex, idleCpuMsPerSecond, publishPaced, sideFigures } from './workload.mjs'
 
 async function until (check, ms) {
   const end = Date.now() + ms
@@ -58,6 +58,7 @@ export async function runFeed (workload, { deadlineMs = DELIVERY_WINDOW_MS, sett
       const st = s.stats()
       return { bytes: t.bytes + st.bytesReceived, blockCopies: t.blockCopies + st.blocks + st.duplicates }
     }, { bytes: 0, blockCopies: 0 })
+    const idleCpu = await idleCpuMsPerSecond()
     const before = totals()
     const cpu0 = process.cpuUsage()
     const t0 = performance.now()
@@ -79,7 +80,7 @@ export async function runFeed (workload, { deadlineMs = DELIVERY_WINDOW_MS, sett
         bytesReceived: after.bytes - before.bytes,
         cpuMs: (cpu.user + cpu.system) / 1000
       }),
-      setup: { treesUp, appendFailures, blocks, entriesPerBlock, redelivered, lastDeliveryMs: lastDelivery - t0 }
+      setup: { idleCpuMsPerSecond: idleCpu, treesUp, appendFailures, blocks, entriesPerBlock, redelivered, lastDeliveryMs: lastDelivery - t0 }
     }
   } finally {
     source.close()

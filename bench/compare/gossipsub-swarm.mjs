@@ -10,7 +10,7 @@ import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { identify } from '@libp2p/identify'
 import { gossipsub } from '@chainsafe/libp2p-gossipsub'
-import { DELIVERY_WINDOW_MS, GOSSIPSUB_SETTINGS, entryIndex, publishPaced, sideFigures } from './workload.mjs'
+import { DELIVERY_WINDOW_MS, GOSSIPSUB_SETTINGS, entryIndex, idleCpuMsPerSecond, publishPaced, sideFigures } from './workload.mjs'
 import { seededRandom } from './seeded-random.mjs'
 
 const TOPIC = 'bench'
@@ -151,6 +151,7 @@ export async function runGossipsub (workload, { dials = 4, seed = 1, deadlineMs 
       })
     }
     const expected = workload.entries * receivers.length
+    const idleCpu = await idleCpuMsPerSecond()
     for (const c of counts) { c.rpcBytes = 0; c.messages = 0 }
     const cpu0 = process.cpuUsage()
     const t0 = performance.now()
@@ -169,7 +170,7 @@ export async function runGossipsub (workload, { dials = 4, seed = 1, deadlineMs 
         bytesReceived: sum('rpcBytes'),
         cpuMs: (cpu.user + cpu.system) / 1000
       }),
-      setup: { connections, failedDials, meshReady, meshMin: Math.min(...meshSizes), meshMax: Math.max(...meshSizes), publishFailures, redelivered, lastDeliveryMs: lastDelivery - t0 }
+      setup: { idleCpuMsPerSecond: idleCpu, connections, failedDials, meshReady, meshMin: Math.min(...meshSizes), meshMax: Math.max(...meshSizes), publishFailures, redelivered, lastDeliveryMs: lastDelivery - t0 }
     }
   } finally {
     await Promise.all(nodes.map((n) => n.stop()))

@@ -56,6 +56,18 @@ export async function publishPaced ({ entries, rate, burst, entryBytes }, sentAt
   }
 }
 
+/**
+ * CPU ms per second the process spends with nothing published, over `ms`: what a swarm costs
+ * just to stay up (heartbeats, keep-alives, WebRTC's own threads), apart from the workload.
+ */
+export async function idleCpuMsPerSecond (ms = 2000) {
+  const cpu0 = process.cpuUsage()
+  const t0 = performance.now()
+  await new Promise((resolve) => setTimeout(resolve, ms))
+  const cpu = process.cpuUsage(cpu0)
+  return (cpu.user + cpu.system) / 1000 / ((performance.now() - t0) / 1000)
+}
+
 /** The value at quantile `f` of ascending `sorted` (NaN when empty). */
 export function quantile (sorted, f) {
   if (sorted.length === 0) return NaN
