@@ -81,7 +81,8 @@ const MAKERS = {
       ['latency p99, feed vs gossipsub', cell('latencyP99Ms', ' ms', 1)],
       ['copies received per delivered entry', cell('copiesPerEntry', '', 2)],
       ['bytes received per delivered entry', cell('bytesPerEntry', ' B', 0)],
-      ['delivery ratio, feed / gossipsub', `${fixed(p.deliveryRatio, 4)} / ${fixed(g.deliveryRatio, 4)}`]
+      ['delivery ratio, feed / gossipsub', `${fixed(p.deliveryRatio, 4)} / ${fixed(g.deliveryRatio, 4)}`],
+      ['idle CPU ms/s (nothing published), feed vs gossipsub', `${fixed(f.feedSetup?.idleCpuMsPerSecond, 0)} vs ${fixed(f.gossipsubSetup?.idleCpuMsPerSecond, 0)}`]
     ]
   }
 }
