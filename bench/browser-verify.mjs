@@ -7,6 +7,7 @@ import { createServer } from 'node:http'
 import { readFile } from 'node:fs/promises'
 import { chromium } from 'playwright-core'
 import { createNodeEd25519, encodeExport, headerHash, signBlock, zeroHash } from 'peer-tree-broadcast'
+import { reportFigures } from './report.mjs'
 
 const ENTRIES = Number(process.env.BENCH_ENTRIES ?? 65_536)
 // Small blocks cost a signature each: fewer of them keep a row to seconds (noble is slow).
@@ -54,6 +55,7 @@ try {
   console.log(`WebCrypto Ed25519 in the page: ${webcrypto ? 'yes' : 'no'}`)
   console.log('')
   console.log('backend     entries/block   entries   entries/s     ms')
+  const figures = { chromium: version, webcrypto, entryBytes: ENTRY_BYTES, rows: [] }
   for (const perBlock of sizes) {
     for (const backend of webcrypto ? ['webcrypto', 'noble'] : ['noble']) {
       const r = await page.evaluate(async ({ path, backend, key }) => {
@@ -67,8 +69,10 @@ try {
       if (!r.ok || r.entries !== entriesFor(perBlock)) throw new Error(`page failed to verify the ${perBlock}-entry log`)
       const rate = Math.round(r.entries / (r.ms / 1000)).toLocaleString('en-US')
       console.log(`${backend.padEnd(11)} ${String(perBlock).padStart(13)}   ${String(r.entries).padStart(7)}   ${rate.padStart(9)}   ${String(Math.round(r.ms)).padStart(5)}`)
+      figures.rows.push({ backend, perBlock, entries: r.entries, entriesPerSecond: Math.round(r.entries / (r.ms / 1000)), ms: Math.round(r.ms) })
     }
   }
+  reportFigures('browser-verify', figures)
 } finally {
   await browser.close()
   http.close()

@@ -3,6 +3,7 @@
 // Run after a build: node bench/joins.mjs [clients=2000]
 import { io as connect } from 'socket.io-client'
 import { machine, startSignalServer } from './lib.mjs'
+import { reportFigures } from './report.mjs'
 
 const N = Number(process.argv[2] ?? 2000)
 const server = await startSignalServer({ k: 4, k1: 10, requestsPerSecond: 1000 })
@@ -26,6 +27,7 @@ const seconds = (performance.now() - t0) / 1000
 const snapshot = await treeServer.snapshot(treeID)
 const depth = Math.max(...snapshot.peers.map((p) => p.depth))
 console.log(`${N} joins in ${seconds.toFixed(2)} s: ${Math.round(N / seconds)} joins/s on one process (client sockets in the same process; ${machine}); tree depth ${depth}`)
+reportFigures('joins', { clients: N, seconds, joinsPerSecond: Math.round(N / seconds), depth })
 for (const c of clients) c.disconnect()
 source.disconnect()
 server.close()

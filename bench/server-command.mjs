@@ -10,6 +10,7 @@ import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { io as connect } from 'socket.io-client'
 import { importSource, machine } from './lib.mjs'
+import { reportFigures } from './report.mjs'
 
 // The tests' haproxy launcher (the documented config with this run's addresses), from source.
 const { startHaproxy } = await importSource('test/helpers/haproxy.ts')
@@ -94,3 +95,18 @@ two.child.kill('SIGTERM')
 await lb.stop()
 
 console.log(`SIGTERM drain through haproxy of ${N} sockets: all told in ${toldLbMs} ms, exit ${codeLb} after ${exitLbMs} ms, ${onTwo === N ? N : `${onTwo} of ${N}`} reconnected to the other process (socket.io's own reconnect, 0.5-1.5 s after the drop): first ${at(0)} ms, median ${at(0.5)} ms, 90% ${at(0.9)} ms, last ${at(1)} ms; failed attempts on the way: ${JSON.stringify(Object.fromEntries(failedLb))}`)
+reportFigures('server-command', {
+  clients: N,
+  joinsPerSecond: Math.round(N / joinSeconds),
+  meanPlacementUs: (placementSum / placements) * 1e6,
+  drainToldMs: Number(toldMs),
+  drainExitMs: Number(exitMs),
+  drainExitCode: code,
+  haproxyToldMs: Number(toldLbMs),
+  haproxyExitMs: Number(exitLbMs),
+  haproxyReconnected: onTwo,
+  haproxyFirstBackMs: Number(at(0)),
+  haproxyMedianBackMs: Number(at(0.5)),
+  haproxyLastBackMs: Number(at(1)),
+  haproxyFailedAttempts: [...failedLb.values()].reduce((a, b) => a + b, 0)
+})

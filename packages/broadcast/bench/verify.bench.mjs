@@ -20,6 +20,8 @@ const {
 } = await import(process.env.BENCH_MODULE ?? new URL('../dist/index.js', import.meta.url).href)
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 1)
+// With BENCH_JSON=1 the last stdout line is every row as JSON, for bench/run-all.mjs.
+const figures = { seconds: SECONDS, rows: [], receivePath: [] }
 const node = createNodeEd25519()
 const webcrypto = createWebCryptoEd25519()
 const { publicKey, secretKey } = await node.generateKeyPair()
@@ -80,6 +82,7 @@ for (const entryBytes of [100, 1024]) {
         if (!v.ok) throw new Error(`bench block failed: ${v.reason}`)
       })
       console.log(`${name.padEnd(18)} ${String(entryBytes).padStart(5)}  ${String(perBlock).padStart(5)}   ${fmt(r.wall)}       ${fmt(r.perCpu)}`)
+      figures.rows.push({ backend: name, entryBytes, perBlock, wall: Math.round(r.wall), perCpu: Math.round(r.perCpu) })
     }
   }
 }
@@ -112,5 +115,7 @@ for (const entryBytes of [100, 1024]) {
       if (verdict !== 'accepted' || log.add(checked.block).status !== 'added') throw new Error('receive path failed')
     })
     console.log(`node:crypto        ${String(entryBytes).padStart(5)}  ${String(perBlock).padStart(5)}   ${fmt(r.wall)}       ${fmt(r.perCpu)}`)
+    figures.receivePath.push({ backend: 'node:crypto', entryBytes, perBlock, wall: Math.round(r.wall), perCpu: Math.round(r.perCpu) })
   }
 }
+if (process.env.BENCH_JSON === '1') console.log(JSON.stringify({ bench: 'verify', figures }))
