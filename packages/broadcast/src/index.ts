@@ -90,3 +90,8 @@ export { MemoryBlockStore, exportStore, type BlockStore } from './net/block-stor
 export { IndexedDbBlockStore, replicaDbName, type IndexedDbBlockStoreOptions } from './browser/indexed-db-block-store.js'
 export { Forest, type ForestEvents, type ForestOptions } from './net/forest.js'
 export { FeedLink, type FeedLinkInfo, type FeedLinkOptions, type LinkDirection } from './net/feed-link.js'
+export { LinkForest, type LinkForestEvents, type LinkForestOptions } from './net/link-forest.js'
+export type { MessageLink, MessageLinkHandlers } from './net/message-link.js'
+export { SimplePeerLink } from './net/simple-peer-link.js'
+export { memoryLinkPair, type MemoryLink, type MemoryLinkOptions, type Carry } from './net/memory-link.js'
+export { systemClock, type Clock, type ClockTimer } from './net/clock.js'

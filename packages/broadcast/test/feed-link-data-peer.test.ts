@@ -6,6 +6,7 @@ import SimplePeer from 'simple-peer'
 import { DataPeer } from 'peer-tree-client/core'
 import { afterEach, expect, test } from 'vitest'
 import { FeedLink } from '../src/net/feed-link.js'
+import { SimplePeerLink } from '../src/net/simple-peer-link.js'
 import { HIGH_WATER_BYTES, LOW_WATER_BYTES } from '../src/net/net-constants.js'
 import { MessageType, encodeMessage } from '../src/wire.js'
 import type { Frame } from '../src/reassembler.js'
@@ -24,8 +25,8 @@ test('a FeedLink on a DataPeer sends 6 MB of fragmented blocks to one on simple-
 
   const got: number[] = []
   const handlers = (frame: (f: Frame) => void): ConstructorParameters<typeof FeedLink>[2] => ({ frame: (_l, f) => frame(f), malformed () {}, close () {} })
-  const out = new FeedLink(sender as unknown as SimplePeer.Instance, { tree: 0, direction: 'down', remote: 'r' }, handlers(() => {}))
-  const into = new FeedLink(receiver, { tree: 0, direction: 'up', remote: 's' }, handlers((f) => {
+  const out = new FeedLink(new SimplePeerLink(sender as unknown as SimplePeer.Instance), { tree: 0, direction: 'down', remote: 'r' }, handlers(() => {}))
+  const into = new FeedLink(new SimplePeerLink(receiver), { tree: 0, direction: 'up', remote: 's' }, handlers((f) => {
     if (f.message.type === MessageType.BLOCK) got.push(f.message.block.entries[0]![0]!)
   }))
 

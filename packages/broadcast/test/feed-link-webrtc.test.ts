@@ -8,6 +8,7 @@ import { Packr } from 'msgpackr'
 import SimplePeer from 'simple-peer'
 import { afterEach, expect, onTestFinished, test } from 'vitest'
 import { FeedLink } from '../src/net/feed-link.js'
+import { SimplePeerLink } from '../src/net/simple-peer-link.js'
 import { MessageType } from '../src/wire.js'
 import { until } from '../../../test/helpers/wait.js'
 
@@ -27,7 +28,7 @@ async function connectedPair (): Promise<[SimplePeer.Instance, SimplePeer.Instan
 test('an attacker sending small fragment pieces in large frames cannot make a link hold more than its cap', async () => {
   const [attacker, victim] = await connectedPair()
   const reassembly = { maxPendingBytes: 64 * 1024, maxPendingMessages: 4096 }
-  const link = new FeedLink(victim, { tree: 0, direction: 'up', remote: 'attacker' }, { frame () {}, malformed () {}, close () {} }, { reassembly })
+  const link = new FeedLink(new SimplePeerLink(victim), { tree: 0, direction: 'up', remote: 'attacker' }, { frame () {}, malformed () {}, close () {} }, { reassembly })
   // Each frame: a 1,000-byte first piece of a message that never completes, and 14 KB of
   // trailing junk the decoder ignores. Counted as 1,000 bytes; a view would keep 15 KB.
   const packr = new Packr({ useRecords: false })
@@ -80,8 +81,8 @@ test('a burst past the high-water mark on a channel without the bufferedamountlo
   const [a, b] = await connectedPair()
   let messages = 0
   const count = () => { messages++ }
-  const sender = new FeedLink(a, { tree: 0, direction: 'down', remote: 'b' }, { frame () {}, malformed () {}, close () {} })
-  const receiver = new FeedLink(b, { tree: 0, direction: 'up', remote: 'a' }, { frame: count, malformed: count, close () {} })
+  const sender = new FeedLink(new SimplePeerLink(a), { tree: 0, direction: 'down', remote: 'b' }, { frame () {}, malformed () {}, close () {} })
+  const receiver = new FeedLink(new SimplePeerLink(b), { tree: 0, direction: 'up', remote: 'a' }, { frame: count, malformed: count, close () {} })
   const message = new Packr({ useRecords: false }).pack([MessageType.HAVE, 1, new Uint8Array(15_000)])
   const burst = 200 // 3 MB at once: far past the 256 KiB the link lets the channel hold
   for (let i = 0; i < burst; i++) expect(sender.send(message)).toBe(true)

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events'
 import { describe, expect, test } from 'vitest'
 import { FeedLink } from '../src/net/feed-link.js'
+import { SimplePeerLink } from '../src/net/simple-peer-link.js'
 
 /** A simple-peer stand-in: records sends, exposes a data channel whose bufferedAmount the test sets. */
 function fakePeer (): any {
@@ -20,7 +21,7 @@ describe('FeedLink back-pressure', () => {
     const peer = fakePeer()
     let reads = 0
     Object.defineProperty(peer._channel, 'bufferedAmount', { get: () => { reads++; return 0 } })
-    const link = new FeedLink(peer, { tree: 0, direction: 'down', remote: 'x' }, handlers)
+    const link = new FeedLink(new SimplePeerLink(peer), { tree: 0, direction: 'down', remote: 'x' }, handlers)
     for (let i = 0; i < 40; i++) link.send(message(8000, i))
     expect(peer.sent).toHaveLength(40)
     expect(reads).toBe(Math.floor((40 * 8000) / 65536))
@@ -28,7 +29,7 @@ describe('FeedLink back-pressure', () => {
 
   test('queues above the high-water mark and drains in order when the channel says it is low', () => {
     const peer = fakePeer()
-    const link = new FeedLink(peer, { tree: 0, direction: 'down', remote: 'x' }, handlers)
+    const link = new FeedLink(new SimplePeerLink(peer), { tree: 0, direction: 'down', remote: 'x' }, handlers)
     for (let i = 0; i < 8; i++) link.send(message(10_000, i)) // 80 kB: one reading, still low
     peer._channel.bufferedAmount = 300_000
     for (let i = 8; i < 20; i++) link.send(message(10_000, i))
@@ -43,7 +44,7 @@ describe('FeedLink back-pressure', () => {
   test('a receiver that falls behind by more than maxQueuedBytes is dropped', () => {
     const peer = fakePeer()
     let closed = 0
-    const link = new FeedLink(peer, { tree: 0, direction: 'down', remote: 'x' }, { ...handlers, close: () => { closed++ } }, { maxQueuedBytes: 100_000 })
+    const link = new FeedLink(new SimplePeerLink(peer), { tree: 0, direction: 'down', remote: 'x' }, { ...handlers, close: () => { closed++ } }, { maxQueuedBytes: 100_000 })
     peer._channel.bufferedAmount = 1_000_000
     let ok = true
     for (let i = 0; i < 30 && ok; i++) ok = link.send(message(10_000, i))
@@ -55,7 +56,7 @@ describe('FeedLink back-pressure', () => {
 
   test('a message larger than a data-channel message goes out as fragments', () => {
     const peer = fakePeer()
-    const link = new FeedLink(peer, { tree: 0, direction: 'down', remote: 'x' }, handlers)
+    const link = new FeedLink(new SimplePeerLink(peer), { tree: 0, direction: 'down', remote: 'x' }, handlers)
     link.send(message(100_000, 7))
     expect(peer.sent.length).toBeGreaterThan(6)
     for (const frame of peer.sent) expect(frame.length).toBeLessThanOrEqual(16 * 1024)
@@ -67,7 +68,7 @@ describe('FeedLink never sends on a channel that is not open', () => {
     test(`a channel whose readyState is '${state}' gets no send; the link closes`, () => {
       const peer = fakePeer()
       let closed = 0
-      const link = new FeedLink(peer, { tree: 0, direction: 'down', remote: 'x' }, { ...handlers, close: () => { closed++ } })
+      const link = new FeedLink(new SimplePeerLink(peer), { tree: 0, direction: 'down', remote: 'x' }, { ...handlers, close: () => { closed++ } })
       link.send(message(10, 1))
       peer._channel.readyState = state
       expect(link.send(message(10, 2))).toBe(false)
@@ -80,13 +81,13 @@ describe('FeedLink never sends on a channel that is not open', () => {
 
   test('a peer being destroyed, or a transport that closed under an open channel, gets no send', () => {
     const destroying = fakePeer()
-    const a = new FeedLink(destroying, { tree: 0, direction: 'down', remote: 'x' }, handlers)
+    const a = new FeedLink(new SimplePeerLink(destroying), { tree: 0, direction: 'down', remote: 'x' }, handlers)
     destroying.destroying = true
     expect(a.send(message(10, 1))).toBe(false)
     expect(destroying.sent).toHaveLength(0)
     const gone = fakePeer()
     gone._pc = { sctp: { state: 'connected' } }
-    const b = new FeedLink(gone, { tree: 0, direction: 'down', remote: 'x' }, handlers)
+    const b = new FeedLink(new SimplePeerLink(gone), { tree: 0, direction: 'down', remote: 'x' }, handlers)
     b.send(message(10, 1))
     gone._pc.sctp.state = 'closed'
     expect(b.send(message(10, 2))).toBe(false)
@@ -95,7 +96,7 @@ describe('FeedLink never sends on a channel that is not open', () => {
 
   test('frames queued for a congested channel are dropped, not sent, when it closes before draining', () => {
     const peer = fakePeer()
-    const link = new FeedLink(peer, { tree: 0, direction: 'down', remote: 'x' }, handlers)
+    const link = new FeedLink(new SimplePeerLink(peer), { tree: 0, direction: 'down', remote: 'x' }, handlers)
     for (let i = 0; i < 8; i++) link.send(message(10_000, i))
     peer._channel.bufferedAmount = 300_000
     for (let i = 8; i < 20; i++) link.send(message(10_000, i))

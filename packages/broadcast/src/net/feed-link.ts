@@ -1,40 +1,23 @@
 /**
- * One WebRTC link of a feed, in one tree: frames our wire messages onto a simple-peer
- * data channel (splitting big ones), reassembles what arrives, and applies back-pressure.
+ * One link of a feed, in one tree: frames our wire messages onto a MessageLink (splitting
+ * big ones), reassembles what arrives, and applies back-pressure.
  */
 import { FrameDecoder, type Frame, type Reassembler, type ReassemblerOptions } from '../reassembler.js'
 import { FrameEncoder } from '../wire.js'
-import type { LinkPeer } from 'peer-tree-client'
 import type { WireReason } from '../errors.js'
+import { systemClock, type Clock, type ClockTimer } from './clock.js'
+import type { MessageLink } from './message-link.js'
 import { DEFAULT_MAX_QUEUED_BYTES, DRAIN_POLL_MS, HIGH_WATER_BYTES, LOW_WATER_BYTES } from './net-constants.js'
 
-/** The part of an RTCDataChannel this link reads (simple-peer keeps it as `_channel`). */
-interface DataChannel {
-  readonly bufferedAmount: number
-  /** Absent where the stack has no bufferedamountlow event (@roamhq/wrtc). */
-  bufferedAmountLowThreshold?: number
-  readonly readyState?: string
-  onbufferedamountlow: ((ev: unknown) => void) | null
-}
-
-/** simple-peer's state that says whether its channel may still be written to. */
-interface PeerState {
-  destroyed?: boolean
-  destroying?: boolean
-  _channel?: DataChannel | null
-  _pc?: { readonly sctp?: SctpTransport | null } | null
-}
-
-/** The connection's SCTP transport, which carries every data channel. */
-interface SctpTransport { readonly state?: string }
-
 export interface FeedLinkOptions {
-  /** Largest message written to the channel; bigger ones are split. @default 16384 */
+  /** Largest message written to the link; bigger ones are split. @default 16384 */
   maxMessageBytes?: number
   /** Bytes queued for a slow receiver before the link is dropped. */
   maxQueuedBytes?: number
   /** Limits on what the other end can make this link hold while rejoining fragments. */
   reassembly?: ReassemblerOptions
+  /** Time and timers. @default systemClock */
+  clock?: Clock
 }
 
 export type LinkDirection = 'up' | 'down'
@@ -58,7 +41,8 @@ export class FeedLink implements FeedLinkInfo {
   readonly tree: number
   readonly direction: LinkDirection
   readonly remote: string
-  readonly peer: LinkPeer
+  /** The connection underneath. */
+  readonly transport: MessageLink
   bytesSent = 0
   bytesReceived = 0
   closed = false
@@ -68,46 +52,29 @@ export class FeedLink implements FeedLinkInfo {
   #decoder: FrameDecoder
   #handlers: FeedLinkHandlers
   #maxQueuedBytes: number
-  /** Frames waiting for the data channel to drain, and their bytes. */
+  #clock: Clock
+  /** Frames waiting for the transport to drain, and their bytes. */
   #queue: Uint8Array[] = []
   #queuedBytes = 0
-  /** Bytes handed to the channel since its bufferedAmount was last read. */
+  /** Bytes handed to the transport since its bufferedAmount was last read. */
   #unchecked = 0
-  #channel: DataChannel | undefined
-  /** Read once: in Node's WebRTC the `sctp` getter costs ~40 µs, four times a state read. */
-  #sctp: SctpTransport | undefined
-  /**
-   * Whether the channel fires bufferedamountlow. @roamhq/wrtc never does (it has no
-   * bufferedAmountLowThreshold): there a queued link looks for the drain on a timer.
-   */
-  #drainEvent = false
-  #drainTimer: ReturnType<typeof setTimeout> | undefined
+  #drainTimer: ClockTimer | undefined
 
-  constructor (peer: LinkPeer, info: FeedLinkInfo, handlers: FeedLinkHandlers, opts: FeedLinkOptions = {}) {
-    this.peer = peer
+  constructor (transport: MessageLink, info: FeedLinkInfo, handlers: FeedLinkHandlers, opts: FeedLinkOptions = {}) {
+    this.transport = transport
     this.tree = info.tree
     this.direction = info.direction
     this.remote = info.remote
     this.#handlers = handlers
+    this.#clock = opts.clock ?? systemClock
     this.#encoder = new FrameEncoder(opts.maxMessageBytes === undefined ? {} : { maxMessageBytes: opts.maxMessageBytes })
     this.#maxQueuedBytes = opts.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES
     this.#decoder = new FrameDecoder(opts.reassembly)
-    peer.on('data', (data: Uint8Array) => this.#onData(data))
-    peer.once('close', () => this.#onClose())
-    peer.on('error', () => this.#onClose())
-    this.#channel = (peer as unknown as { _channel?: DataChannel })._channel
-    this.#sctp = (peer as unknown as PeerState)._pc?.sctp ?? undefined
-    const channel = this.#channel
-    this.#drainEvent = typeof channel?.bufferedAmountLowThreshold === 'number'
-    if (channel !== undefined) {
-      // simple-peer's own handler serves its stream interface, which this link does not use;
-      // keep it, and drain our queue too.
-      const theirs = channel.onbufferedamountlow
-      channel.onbufferedamountlow = (ev: unknown) => {
-        theirs?.call(channel, ev)
-        this.#drain()
-      }
-    }
+    transport.bind({
+      message: (data) => this.#onData(data),
+      drain: () => this.#drain(),
+      close: () => this.#onClose()
+    })
   }
 
   /** What this link holds of unfinished fragmented messages (counts, bytes, drops). */
@@ -119,7 +86,7 @@ export class FeedLink implements FeedLinkInfo {
    * Sends one encoded message (split into fragments when large). Returns false, and closes
    * the link, when the other end has fallen so far behind that `maxQueuedBytes` would be
    * exceeded (it will be re-placed and catch up by backfill rather than slow its siblings),
-   * or when the channel is no longer open.
+   * or when the transport is no longer open.
    */
   send (message: Uint8Array): boolean {
     if (this.closed) return false
@@ -142,57 +109,41 @@ export class FeedLink implements FeedLinkInfo {
   }
 
   /**
-   * Whether the channel holds more than HIGH_WATER_BYTES unsent. Reading bufferedAmount is a
-   * synchronous call into the WebRTC stack (in Node about as costly as a send), so it is read
-   * only once LOW_WATER_BYTES went out since the last reading.
+   * Whether the transport holds more than HIGH_WATER_BYTES unsent. Reading bufferedAmount is
+   * a synchronous call into the WebRTC stack (in Node about as costly as a send), so it is
+   * read only once LOW_WATER_BYTES went out since the last reading.
    */
   #congested (): boolean {
-    const channel = this.#channel
-    if (channel === undefined || this.#unchecked < LOW_WATER_BYTES || !this.#writable()) return false
-    this.#unchecked = channel.bufferedAmount
+    if (this.#unchecked < LOW_WATER_BYTES || !this.transport.writable) return false
+    this.#unchecked = this.transport.bufferedAmount
     return this.#unchecked > HIGH_WATER_BYTES
   }
 
-  /**
-   * Whether the data channel still takes writes. A send on a channel that is closing or torn
-   * down can crash a native WebRTC stack (not just throw), and the channel may close from the
-   * other side before simple-peer reports it: so every send asks first.
-   */
-  #writable (): boolean {
-    const peer = this.peer as unknown as PeerState
-    if (peer.destroyed === true || peer.destroying === true) return false
-    const channel = peer._channel
-    if (channel === undefined || channel === null || channel.readyState !== 'open') return false
-    // The channel can still say 'open' once its transport is gone (the other end closed the
-    // connection); a send then is on a torn-down transport.
-    return this.#sctp?.state !== 'closed'
-  }
-
   #write (frame: Uint8Array): void {
-    if (!this.#writable()) {
-      this.close() // closing already: queued frames are dropped, the peer is torn down
+    if (!this.transport.writable) {
+      this.close() // closing already: queued frames are dropped, the connection is torn down
       return
     }
     this.#unchecked += frame.length
     try {
-      this.peer.send(frame)
+      this.transport.send(frame)
     } catch {
-      this.close() // the channel closed under us; the close handler reports it
+      this.close() // the transport closed under us; the close handler reports it
     }
   }
 
-  /** Where the channel has no drain event: look every DRAIN_POLL_MS while frames wait. */
+  /** Where the transport has no drain event: look every DRAIN_POLL_MS while frames wait. */
   #watchDrain (): void {
-    if (this.#drainEvent || this.#drainTimer !== undefined || this.closed) return
-    this.#drainTimer = setTimeout(() => {
+    if (this.transport.drains || this.#drainTimer !== undefined || this.closed) return
+    this.#drainTimer = this.#clock.setTimeout(() => {
       this.#drainTimer = undefined
       if (this.closed || this.#queue.length === 0) return
-      if (this.#channel !== undefined && this.#channel.bufferedAmount <= LOW_WATER_BYTES) this.#drain()
+      if (this.transport.bufferedAmount <= LOW_WATER_BYTES) this.#drain()
       if (this.#queue.length > 0) this.#watchDrain()
     }, DRAIN_POLL_MS)
   }
 
-  /** The channel drained below simple-peer's low-water mark: send what waited. */
+  /** The transport drained below its low-water mark: send what waited. */
   #drain (): void {
     this.#unchecked = 0
     if (this.closed) return
@@ -205,13 +156,13 @@ export class FeedLink implements FeedLinkInfo {
 
   close (): void {
     if (this.closed) return
-    this.peer.destroy()
+    this.transport.close()
     this.#onClose()
   }
 
   /**
    * Stops sending and receiving on this link without closing the connection: whoever owns
-   * the peer closes it later (a leaving forest lets its neighbours close their ends first).
+   * it closes it later (a leaving forest lets its neighbours close their ends first).
    */
   detach (): void {
     this.#onClose()
@@ -220,7 +171,7 @@ export class FeedLink implements FeedLinkInfo {
   #onData (data: Uint8Array): void {
     if (this.closed) return
     this.bytesReceived += data.length
-    const r = this.#decoder.receive(data)
+    const r = this.#decoder.receive(data, this.#clock.now())
     if (!r.ok) { this.#handlers.malformed(this, r.reason); return }
     if (r.frame !== undefined) this.#handlers.frame(this, r.frame)
   }
@@ -228,7 +179,7 @@ export class FeedLink implements FeedLinkInfo {
   #onClose (): void {
     if (this.closed) return
     this.closed = true
-    clearTimeout(this.#drainTimer)
+    this.#clock.clear(this.#drainTimer)
     this.#drainTimer = undefined
     this.#queue = []
     this.#queuedBytes = 0

@@ -9,8 +9,10 @@ import { encodeMessage, MessageType, type WireMessage } from '../wire.js'
 import type { Frame } from '../reassembler.js'
 import type { InvalidReport, PeerReason } from '../errors.js'
 import type { FeedLink } from './feed-link.js'
-import type { Forest } from './forest.js'
+import type { Clock } from './clock.js'
+import type { AnyLinkForest, LinkForest } from './link-forest.js'
 import { WantServer } from './want-server.js'
+import { DEFAULT_WANT_BUDGET } from './want-budget.js'
 
 export interface FeedNodeOptions {
   /** Encoded blocks kept in memory to answer WANTs. */
@@ -25,8 +27,13 @@ interface ErrorEvents {
   invalid: (report: InvalidReport) => void
 }
 
-export abstract class FeedNode<Events extends EventMap<Events> & ErrorEvents> extends TypedEmitter<Events> {
-  readonly forest: Forest
+export abstract class FeedNode<Events extends EventMap<Events> & ErrorEvents, F extends AnyLinkForest> extends TypedEmitter<Events> {
+  /** The node's links; Forest (signalled over a socket) for Feed.create and Feed.join. */
+  readonly forest: F
+  /** The same forest, seen with just the link events this node listens to. */
+  protected readonly linkEvents: LinkForest
+  /** The forest's clock: every time, timer and random choice of this node. */
+  protected readonly clock: Clock
   /** The feed's Ed25519 public key. */
   readonly feedKey: Uint8Array
   /** The feed's name: its public key in base64url (43 characters). Share it; it is all a subscriber needs. */
@@ -50,9 +57,11 @@ export abstract class FeedNode<Events extends EventMap<Events> & ErrorEvents> ex
     this.onUnlink(link)
   }
 
-  constructor (forest: Forest, feedKey: Uint8Array, options: FeedNodeOptions) {
+  constructor (forest: F, feedKey: Uint8Array, options: FeedNodeOptions) {
     super()
     this.forest = forest
+    this.linkEvents = forest as LinkForest
+    this.clock = forest.clock
     this.feedKey = feedKey
     this.key = toBase64Url(feedKey)
     this.nodeOptions = options
@@ -64,10 +73,10 @@ export abstract class FeedNode<Events extends EventMap<Events> & ErrorEvents> ex
       missing: (link, indices) => this.wantMissing(link, indices),
       abusive: (link, reason) => this.dropped(link, reason),
       report: (err) => this.report(err)
-    }, options.maxWantBlocks)
-    forest.on('frame', this.#onFrame)
-    forest.on('link', this.#onLink)
-    forest.on('unlink', this.#onUnlink)
+    }, options.maxWantBlocks, DEFAULT_WANT_BUDGET, this.clock)
+    this.linkEvents.on('frame', this.#onFrame)
+    this.linkEvents.on('link', this.#onLink)
+    this.linkEvents.on('unlink', this.#onUnlink)
   }
 
   /** The highest block index this node verified (or made), -1 when none: WANTs past it are ignored. */
@@ -111,7 +120,7 @@ export abstract class FeedNode<Events extends EventMap<Events> & ErrorEvents> ex
 
   /** Sends encoded bytes to every downstream link, in every tree. */
   protected forwardDown (bytes: Uint8Array): void {
-    this.lastForwardAt = Date.now()
+    this.lastForwardAt = this.clock.now()
     for (const link of this.forest.links) if (link.direction === 'down') link.send(bytes)
   }
 
@@ -135,9 +144,9 @@ export abstract class FeedNode<Events extends EventMap<Events> & ErrorEvents> ex
   close (): void {
     if (this.closed) return
     this.closed = true
-    this.forest.off('frame', this.#onFrame)
-    this.forest.off('link', this.#onLink)
-    this.forest.off('unlink', this.#onUnlink)
+    this.linkEvents.off('frame', this.#onFrame)
+    this.linkEvents.off('link', this.#onLink)
+    this.linkEvents.off('unlink', this.#onUnlink)
     this.forest.close()
     this.cache.clear()
   }

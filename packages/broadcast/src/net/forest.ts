@@ -1,25 +1,18 @@
 /**
  * The m trees of one feed, over one signalling socket: one PeerTreeClient per tree, every
- * connected link wrapped as a FeedLink. The source creates the owned trees `<key>.<i>`;
+ * connected link attached to the LinkForest as a SimplePeerLink. The source creates the owned trees `<key>.<i>`;
  * a subscriber joins them all, as a relay in its home tree and a leaf in the others, so
  * that the trees' interior nodes are disjoint (SplitStream) and one departure cuts at most
  * one tree below it.
  */
 import type { Socket } from 'socket.io-client'
-import { PeerTreeClient, TypedEmitter, type LinkInfo, type LinkPeer, type PeerTreeClientOptions, type PeerTreeError } from 'peer-tree-client'
+import { PeerTreeClient, type LinkInfo, type LinkPeer, type PeerTreeClientOptions, type PeerTreeError } from 'peer-tree-client'
 import { DEFAULT_PEER } from './default-peer.js'
-import { FeedLink } from './feed-link.js'
+import { LinkForest, type LinkForestEvents, type LinkForestOptions } from './link-forest.js'
 import { LEAVE_LINGER_MS } from './net-constants.js'
-import type { Frame, ReassemblerOptions } from '../reassembler.js'
-import type { WireReason } from '../errors.js'
+import { SimplePeerLink } from './simple-peer-link.js'
 
-export interface ForestEvents {
-  /** A link came up (upstream or downstream, in some tree). */
-  link: (link: FeedLink) => void
-  /** A link went down. */
-  unlink: (link: FeedLink) => void
-  frame: (link: FeedLink, frame: Frame) => void
-  malformed: (link: FeedLink, reason: WireReason) => void
+export interface ForestEvents extends LinkForestEvents {
   /** A tree of the feed is gone (its source left) or could not be joined; it is retried. */
   treeDown: (tree: number, err?: PeerTreeError) => void
   /** This member was placed (again) in a tree. */
@@ -32,38 +25,23 @@ const RETRY_CREATE = new Set(['RATE_LIMITED', 'STORE_UNAVAILABLE'])
 /** Refusals of a join that pass: the feed's source is not up yet, or the server is busy. */
 const RETRY_JOIN = new Set(['TREE_NOT_FOUND', 'RATE_LIMITED', 'STORE_UNAVAILABLE', 'TREE_FULL'])
 
-export interface ForestOptions {
+export interface ForestOptions extends LinkForestOptions {
   /** Passed to every PeerTreeClient (`wrtc`, `config`, `timeout`, `Peer`, ...). */
   peer?: PeerTreeClientOptions
-  maxMessageBytes?: number
-  maxQueuedBytes?: number
-  /** Limits on rejoining fragments, for every link (FeedLink's `reassembly`). */
-  reassembly?: ReassemblerOptions
   /** First delay before re-joining a tree that ended or was not found; doubles up to 10 s. */
   retryMs?: number
 }
 
-export class Forest extends TypedEmitter<ForestEvents> {
+export class Forest extends LinkForest<ForestEvents> {
   readonly socket: Socket
-  readonly links = new Set<FeedLink>()
   readonly clients: PeerTreeClient[] = []
-  closed = false
   #opts: ForestOptions
-  #retryTimers = new Set<ReturnType<typeof setTimeout>>()
+  #retryTimers = new Set<unknown>()
 
   constructor (socket: Socket, opts: ForestOptions = {}) {
-    super()
+    super(opts)
     this.socket = socket
     this.#opts = opts
-  }
-
-  /** Upstream links, one per tree at most. */
-  upstreams (): FeedLink[] {
-    return [...this.links].filter((l) => l.direction === 'up')
-  }
-
-  downstreams (): FeedLink[] {
-    return [...this.links].filter((l) => l.direction === 'down')
   }
 
   /**
@@ -128,24 +106,23 @@ export class Forest extends TypedEmitter<ForestEvents> {
    */
   #later (fn: () => void, ms: number): void {
     if (this.closed) return
-    const timer = setTimeout(() => {
+    const timer = this.clock.setTimeout(() => {
       this.#retryTimers.delete(timer)
       if (!this.closed) fn()
-    }, ms * (0.5 + Math.random()))
+    }, ms * (0.5 + this.clock.random()))
     this.#retryTimers.add(timer)
   }
 
-  close (): void {
+  override close (): void {
     if (this.closed) return
-    this.closed = true
-    for (const t of this.#retryTimers) clearTimeout(t)
+    for (const t of this.#retryTimers) this.clock.clear(t)
     this.#retryTimers.clear()
-    // Stop every send first, then leave with the connections still open for a moment: the
-    // server tells each neighbour, which closes its end itself. A close from the other end
-    // while a Node peer is sending can crash @roamhq/wrtc, so the neighbours must not get one.
-    for (const l of [...this.links]) l.detach()
+    // Stop every send first (the links detach), then leave with the connections still open
+    // for a moment: the server tells each neighbour, which closes its end itself. A close
+    // from the other end while a Node peer is sending can crash @roamhq/wrtc, so the
+    // neighbours must not get one.
+    super.close()
     for (const c of this.clients) c.destroy({ lingerMs: LEAVE_LINGER_MS })
-    this.removeAllListeners()
   }
 
   #client (index: number): PeerTreeClient {
@@ -154,18 +131,7 @@ export class Forest extends TypedEmitter<ForestEvents> {
     this.clients[index] = client
     const wrap = (direction: 'up' | 'down') => (peer: LinkPeer, info: LinkInfo): void => {
       if (this.closed) { peer.destroy(); return }
-      const linkOpts = {
-        ...(this.#opts.maxMessageBytes !== undefined && { maxMessageBytes: this.#opts.maxMessageBytes }),
-        ...(this.#opts.maxQueuedBytes !== undefined && { maxQueuedBytes: this.#opts.maxQueuedBytes }),
-        ...(this.#opts.reassembly !== undefined && { reassembly: this.#opts.reassembly })
-      }
-      const link = new FeedLink(peer, { tree: index, direction, remote: info.peerID }, {
-        frame: (l, frame) => this.emit('frame', l, frame),
-        malformed: (l, reason) => this.emit('malformed', l, reason),
-        close: (l) => { if (this.links.delete(l)) this.emit('unlink', l) }
-      }, linkOpts)
-      this.links.add(link)
-      this.emit('link', link)
+      this.attach(new SimplePeerLink(peer), { tree: index, direction, remote: info.peerID })
     }
     client.on('upstreamPeer', wrap('up'))
     client.on('downstreamPeer', wrap('down'))

@@ -13,7 +13,9 @@ import { encodeMessage, MessageType } from '../wire.js'
 import { exportStore, storedBlock, type BlockStore } from './block-store.js'
 import type { FeedLink } from './feed-link.js'
 import { FeedNode } from './feed-node.js'
+import type { ClockTimer } from './clock.js'
 import type { Forest } from './forest.js'
+import type { AnyLinkForest } from './link-forest.js'
 
 export interface SourceStats {
   /** Entries appended and signed. */
@@ -44,16 +46,17 @@ export interface SourceOptions {
   maxBlockBytes?: number
 }
 
-export class Source extends FeedNode<SourceEvents> {
+/** A feed's source; `F` is what carries its links (a signalled Forest, from Feed.create). */
+export class Source<F extends AnyLinkForest = Forest> extends FeedNode<SourceEvents, F> {
   #builder: BlockBuilder
   #store: BlockStore
   #stats = { entries: 0, blocks: 0 }
   /** The index of the last block made, -1 before the first. */
   #tip = -1
-  #heartbeat: ReturnType<typeof setInterval>
+  #heartbeat: ClockTimer
   #writes: Promise<void> = Promise.resolve()
 
-  private constructor (forest: Forest, keyPair: KeyPair, ed25519: Ed25519, store: BlockStore, tip: ReturnType<typeof tipAfter> | undefined, opts: SourceOptions) {
+  private constructor (forest: F, keyPair: KeyPair, ed25519: Ed25519, store: BlockStore, tip: ReturnType<typeof tipAfter> | undefined, opts: SourceOptions) {
     super(forest, keyPair.publicKey, { cacheBlocks: opts.cacheBlocks, maxWantBlocks: opts.maxWantBlocks })
     this.#store = store
     this.#builder = new BlockBuilder({
@@ -66,16 +69,15 @@ export class Source extends FeedNode<SourceEvents> {
       ...(opts.maxBlockBytes !== undefined && { maxBlockBytes: opts.maxBlockBytes })
     })
     this.#tip = store.length - 1
-    this.#heartbeat = setInterval(() => {
+    this.#heartbeat = this.clock.setInterval(() => {
       // Also before the first block (HAVE -1): an upstream silent for long is dropped by its children.
-      if (Date.now() - this.lastForwardAt < opts.haveIntervalMs) return
+      if (this.clock.now() - this.lastForwardAt < opts.haveIntervalMs) return
       this.forwardDown(encodeMessage({ type: MessageType.HAVE, highest: this.#tip }))
     }, opts.haveIntervalMs)
-    ;(this.#heartbeat as { unref?: () => void }).unref?.()
   }
 
   /** Opens a source over `store`, continuing the log it holds (a restart) or starting one. */
-  static async open (forest: Forest, keyPair: KeyPair, ed25519: Ed25519, store: BlockStore, opts: SourceOptions): Promise<Source> {
+  static async open<F extends AnyLinkForest> (forest: F, keyPair: KeyPair, ed25519: Ed25519, store: BlockStore, opts: SourceOptions): Promise<Source<F>> {
     let tip
     if (store.length > 0) {
       const last = await storedBlock(store, store.length - 1)
@@ -112,7 +114,7 @@ export class Source extends FeedNode<SourceEvents> {
 
   override close (): void {
     if (this.closed) return
-    clearInterval(this.#heartbeat)
+    this.clock.clear(this.#heartbeat)
     super.close()
   }
 

@@ -23,7 +23,9 @@ import { equalBytes } from '../bytes.js'
 import { BroadcastError, ErrorCode, type InvalidReason, type InvalidReport, type PeerReason } from '../errors.js'
 import type { FeedLink } from './feed-link.js'
 import { FeedNode } from './feed-node.js'
+import type { ClockTimer } from './clock.js'
 import type { Forest } from './forest.js'
+import type { AnyLinkForest } from './link-forest.js'
 import { HaveBound } from './have-bound.js'
 import { CLAIM_PROOF_MS, CLAIM_WINDOW, DEFAULT_HAVE_INTERVAL_MS, MAX_PENDING_PER_LINK, MAX_PENDING_WANTS } from './net-constants.js'
 import { OwnBackfill } from './own-backfill.js'
@@ -35,7 +37,8 @@ import { DEFAULT_UPSTREAM_WATCH, type Entry, type SubscriberEvents, type Subscri
 export type { InvalidReport }
 export type { Entry, SubscriberStats, SubscriberEvents, SubscriberOptions } from './subscriber-types.js'
 
-export class Subscriber extends FeedNode<SubscriberEvents> {
+/** A feed's subscriber; `F` is what carries its links (a signalled Forest, from Feed.join). */
+export class Subscriber<F extends AnyLinkForest = Forest> extends FeedNode<SubscriberEvents, F> {
   #ed: Ed25519
   #log: FeedLog | undefined
   #dedup: BlockDedup
@@ -49,13 +52,13 @@ export class Subscriber extends FeedNode<SubscriberEvents> {
   /** False until a block arrives through a tree unasked: the history ends where the trees begin. */
   #live = false
   #opts: SubscriberOptions
-  #tick: ReturnType<typeof setInterval>
+  #tick: ClockTimer
   #stats = { entries: 0, blocks: 0, invalid: 0, gaps: 0, backfilled: 0, served: 0, stale: 0 }
   #replicaWrites: Promise<void> = Promise.resolve()
   /** Entries delivered while `Feed.join` has not returned yet, so nobody could listen; see holdEntries(). */
   #held: Entry[] | undefined
 
-  constructor (forest: Forest, feedKey: Uint8Array, ed25519: Ed25519, opts: SubscriberOptions) {
+  constructor (forest: F, feedKey: Uint8Array, ed25519: Ed25519, opts: SubscriberOptions) {
     super(forest, feedKey, { cacheBlocks: opts.cacheBlocks, maxWantBlocks: opts.maxWantBlocks })
     this.#ed = ed25519
     this.#opts = opts
@@ -64,9 +67,8 @@ export class Subscriber extends FeedNode<SubscriberEvents> {
     this.#relay = new RelayWants({ maxWaits: MAX_PENDING_WANTS, maxWaitsPerLink: MAX_PENDING_PER_LINK, ttlMs: opts.wantTimeoutMs * 4, retryMs: opts.wantTimeoutMs })
     this.#watch = new UpstreamWatch(opts.upstreamWatch ?? DEFAULT_UPSTREAM_WATCH)
     if (opts.from !== 'live') this.#startLog(opts.from)
-    forest.on('malformed', (link, reason) => this.#reject(link, reason))
-    this.#tick = setInterval(() => this.#onTick(), opts.tickMs)
-    ;(this.#tick as { unref?: () => void }).unref?.()
+    this.linkEvents.on('malformed', (link, reason) => this.#reject(link, reason))
+    this.#tick = this.clock.setInterval(() => this.#onTick(), opts.tickMs)
   }
 
   stats (): SubscriberStats {
@@ -129,13 +131,13 @@ export class Subscriber extends FeedNode<SubscriberEvents> {
   get log (): FeedLog | undefined { return this.#log }
 
   override close (): void {
-    clearInterval(this.#tick)
+    this.clock.clear(this.#tick)
     super.close()
   }
 
   protected override onLink (link: FeedLink): void {
     super.onLink(link)
-    if (link.direction === 'up') this.#watch.add(link, Date.now())
+    if (link.direction === 'up') this.#watch.add(link, this.clock.now())
   }
 
   protected override onUnlink (link: FeedLink): void {
@@ -164,7 +166,7 @@ export class Subscriber extends FeedNode<SubscriberEvents> {
 
   /** A child wants blocks below our highest that we lack: ask one of our upstreams, further up. */
   protected wantMissing (link: FeedLink, indices: number[]): void {
-    const now = Date.now()
+    const now = this.clock.now()
     const asks = this.#relay.want(link, indices, now)
     const pacer = this.#backfill.planner.pacer
     for (const [from, to] of asks) {
@@ -172,7 +174,7 @@ export class Subscriber extends FeedNode<SubscriberEvents> {
       // asked now, and the child's own timeout asks again.
       const ups = this.forest.upstreams().filter((u) => pacer.available(u, now) > 0)
       if (ups.length === 0) return
-      const up = ups.find((u) => this.#believed(u) >= to) ?? ups[Math.floor(Math.random() * ups.length)] as FeedLink
+      const up = ups.find((u) => this.#believed(u) >= to) ?? ups[Math.floor(this.clock.random() * ups.length)] as FeedLink
       const n = pacer.take(up, to - from + 1, now)
       this.sendTo(up, { type: MessageType.WANT, from, to: from + n - 1 })
     }
@@ -233,7 +235,7 @@ export class Subscriber extends FeedNode<SubscriberEvents> {
   }
 
   #onHave (link: FeedLink, highest: number): void {
-    const now = Date.now()
+    const now = this.clock.now()
     this.#watch.heard(link, now)
     // Never acted on past what this peer verified plus CLAIM_WINDOW: a HAVE is not signed.
     const believed = this.#claims.claim(link, highest, now)
@@ -293,7 +295,7 @@ export class Subscriber extends FeedNode<SubscriberEvents> {
     const held = log.get(index)
     if (held === undefined) return !this.#relay.has(index)
     if (!equalBytes(held.signature, signature)) return false
-    this.#watch.delivered(link, index, Date.now())
+    this.#watch.delivered(link, index, this.clock.now())
     return true
   }
 
@@ -304,7 +306,7 @@ export class Subscriber extends FeedNode<SubscriberEvents> {
       return
     }
     // Only a verified index (or a copy of one) says how far this link and its tree have come.
-    const now = Date.now()
+    const now = this.clock.now()
     if (result === 'duplicate' || verified === undefined) {
       this.#watch.delivered(link, index, now)
       return
@@ -358,7 +360,7 @@ export class Subscriber extends FeedNode<SubscriberEvents> {
 
   #onTick (): void {
     if (this.closed) return
-    const now = Date.now()
+    const now = this.clock.now()
     // Upstreams that fail their tree: dropped, so the tree places this peer elsewhere.
     for (const { link, reason } of this.#watch.check(now)) {
       link.close()

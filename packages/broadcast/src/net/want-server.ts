@@ -12,6 +12,7 @@
  */
 import { PeerReason } from '../errors.js'
 import type { FeedLink } from './feed-link.js'
+import { systemClock, type Clock } from './clock.js'
 import { ANSWER_SLICE_BLOCKS } from './net-constants.js'
 import { DEFAULT_WANT_BUDGET, WantBudget, type WantBudgetOptions } from './want-budget.js'
 
@@ -40,8 +41,6 @@ export interface WantServerStats {
   servedBytes: number
 }
 
-const nextTurn = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0))
-
 interface LinkState {
   budget: WantBudget
   /** Granted indices past the cache, waiting for the link's reader. */
@@ -55,9 +54,11 @@ export class WantServer {
   #maxWantBlocks: number
   #budgetOptions: WantBudgetOptions
   #links = new Map<FeedLink, LinkState>()
+  #clock: Clock
 
-  constructor (host: WantServerHost, maxWantBlocks: number, budget: WantBudgetOptions = DEFAULT_WANT_BUDGET) {
+  constructor (host: WantServerHost, maxWantBlocks: number, budget: WantBudgetOptions = DEFAULT_WANT_BUDGET, clock: Clock = systemClock) {
     this.#host = host
+    this.#clock = clock
     this.#maxWantBlocks = maxWantBlocks
     this.#budgetOptions = budget
   }
@@ -80,7 +81,7 @@ export class WantServer {
 
   onWant (link: FeedLink, from: number, to: number): void {
     if (link.closed) return
-    const now = Date.now()
+    const now = this.#clock.now()
     let state = this.#links.get(link)
     if (state === undefined) this.#links.set(link, (state = { budget: new WantBudget(now, this.#budgetOptions), queue: [], reading: false }))
     const last = Math.min(to, from + this.#maxWantBlocks - 1, this.#host.highest())
@@ -116,11 +117,16 @@ export class WantServer {
       const got = this.#host.stored(i)
       const bytes = got instanceof Promise ? await got : got
       // A store in memory answers in a microtask, which would never let arriving blocks in.
-      if (bytes !== undefined && ++produced % ANSWER_SLICE_BLOCKS === 0) await nextTurn()
+      if (bytes !== undefined && ++produced % ANSWER_SLICE_BLOCKS === 0) await this.#nextTurn()
       if (bytes === undefined) missing.push(i)
-      else this.#send(link, state.budget, bytes, Date.now())
+      else this.#send(link, state.budget, bytes, this.#clock.now())
     }
     if (missing.length > 0 && !link.closed) this.#host.missing(link, missing.sort((a, b) => a - b))
+  }
+
+  /** Lets the event loop (arriving blocks, other links) in before the next slice. */
+  #nextTurn (): Promise<void> {
+    return new Promise((resolve) => { this.#clock.setTimeout(resolve, 0) })
   }
 
   #send (link: FeedLink, budget: WantBudget, bytes: Uint8Array, now: number): void {
