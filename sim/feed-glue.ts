@@ -28,12 +28,12 @@ export interface FeedPeer {
 }
 
 export interface SubscriberPeer extends FeedPeer {
-  readonly subscriber: Subscriber
+  readonly subscriber: Subscriber<LinkForest>
   stats: () => SubscriberStats
 }
 
 export interface SourcePeer extends FeedPeer {
-  readonly source: Source
+  readonly source: Source<LinkForest>
 }
 
 function forestOn (clock: Clock): LinkForest {

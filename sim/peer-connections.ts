@@ -59,14 +59,18 @@ export class PeerConnections {
   /** How long each link took from the child's open to the child's end connecting (ms). */
   readonly setupMs: number[] = []
 
-  constructor (loop: EventLoop, net: NetworkModel, opts: ConnectionOptions) {
+  readonly #endpointOf: (peerID: string) => Endpoint | undefined
+
+  /** `endpointOf` finds a member's peer by its ID in a tree (the server's routing). */
+  constructor (loop: EventLoop, net: NetworkModel, opts: ConnectionOptions, endpointOf: (peerID: string) => Endpoint | undefined) {
     this.#loop = loop
     this.#net = net
     this.#opts = opts
+    this.#endpointOf = endpointOf
   }
 
   /** One end of link `session` opens (`upstream`: this is the child, the initiator). */
-  open (owner: LinkOwner, session: string, direction: 'upstream' | 'downstream'): void {
+  open (owner: LinkOwner, session: string, remote: string, direction: 'upstream' | 'downstream'): void {
     let conn = this.#bySession.get(session)
     if (conn === undefined) { conn = { session }; this.#bySession.set(session, conn) }
     const end = new End(owner, session, conn)
@@ -79,7 +83,7 @@ export class PeerConnections {
     })
     if (direction === 'upstream') {
       this.stats.opened++
-      this.#offer(conn, end, this.#loop.now)
+      this.#offer(conn, end, remote, this.#loop.now)
     }
   }
 
@@ -106,17 +110,17 @@ export class PeerConnections {
   }
 
   /** The child's offer, through the server to the parent; the answer back the same way. */
-  #offer (conn: Connection, child: End, openedAt: number): void {
+  #offer (conn: Connection, child: End, remote: string, openedAt: number): void {
     const net = this.#net
-    const parentOf = (): End | undefined => conn.parent
-    const toParent = net.toServer(child.owner.endpoint)
-    this.#loop.after(toParent, () => {
-      const parent = parentOf()
-      if (parent === undefined || parent.done || child.done) return
-      const there = net.toServer(parent.owner.endpoint)
-      this.#loop.after(there, () => {
-        if (parent.done || child.done) return
-        // Offer at the parent; its answer goes back through the server.
+    // The server relays it on the parent's socket, behind the `peer:child` that opened the
+    // parent's end: it finds that end there unless the parent closed it (or left) meanwhile.
+    this.#loop.after(net.toServer(child.owner.endpoint), () => {
+      const at = this.#endpointOf(remote)
+      if (child.done || at === undefined) return
+      this.#loop.after(net.toServer(at), () => {
+        const parent = conn.parent
+        if (parent === undefined || parent.done || child.done) return
+        // Its answer goes back through the server; then the two peers' handshake.
         const back = net.toServer(parent.owner.endpoint) + net.toServer(child.owner.endpoint)
         const rtt = 2 * net.latency(child.owner.endpoint, parent.owner.endpoint)
         this.#loop.after(back + this.#opts.handshakeRtts * rtt, () => this.#connect(child, parent, openedAt))

@@ -80,7 +80,7 @@ export class SimServer {
     this.#loop = loop
     this.#net = net
     this.#opts = opts
-    this.#env = { mintSession: () => `s${++this.#sessions}`, holder: null }
+    this.#env = { mintSession: () => `s${++this.#sessions}` }
   }
 
   connect (client: SignalClient): void {
@@ -115,6 +115,12 @@ export class SimServer {
         })
       }
     })
+  }
+
+  /** The network place of the socket that holds member `peerID`, if it is still connected. */
+  endpointOf (peerID: PeerId): Endpoint | undefined {
+    const b = this.#byPeer.get(peerID)
+    return b === undefined || b.gone ? undefined : b.client.endpoint
   }
 
   /** Relay members with a working link, per tree of `key` (what `tree:lookup` answers). */

@@ -38,7 +38,9 @@ export async function simulate (sc: Scenario, log: (line: string) => void = () =
     const run = await Simulation.create(sc)
     await run.play(log)
     rssPeak = Math.max(rssPeak, process.memoryUsage().rss)
-    return summarize(run, { wallSeconds: (performance.now() - wall0) / 1000, peakRssMiB: rssPeak / 2 ** 20 })
+    const result = summarize(run, { wallSeconds: (performance.now() - wall0) / 1000, peakRssMiB: rssPeak / 2 ** 20 })
+    run.close()
+    return result
   } finally {
     clearInterval(sampler)
   }
@@ -65,7 +67,7 @@ export class Simulation {
   #world: NodeWorld
   #events: NodeEvents
   #ed: ReturnType<typeof memoizedEd25519>
-  #publicKey = new Uint8Array(32)
+  #publicKey: Uint8Array = new Uint8Array(32)
   readonly #peerRng: Rng
   readonly #churnRng: Rng
   readonly #pickRng: Rng
@@ -80,7 +82,7 @@ export class Simulation {
     this.#churnRng = root.fork()
     this.#pickRng = root.fork()
     this.server = new SimServer(this.loop, this.net, { linkTimeoutMs: DEFAULT_LINK_TIMEOUT_MS, maxPeersPerTree: Number.MAX_SAFE_INTEGER })
-    this.links = new PeerConnections(this.loop, this.net, { timeoutMs: sc.timeoutMs, handshakeRtts: sc.handshakeRtts })
+    this.links = new PeerConnections(this.loop, this.net, { timeoutMs: sc.timeoutMs, handshakeRtts: sc.handshakeRtts }, (id) => this.server.endpointOf(id))
     this.metrics = new Metrics(sc.entries)
     this.#ed = memoizedEd25519(createNodeEd25519(), this.loop, sc.feed.signMs)
     this.memo = this.#ed.memo
@@ -153,6 +155,10 @@ export class Simulation {
     await this.#until(complete, this.times.lastAppendMs + sc.drainMs)
     this.times.endMs = loop.now
     log(`run ended at ${(loop.now / 1000).toFixed(1)} s virtual, ${loop.ran.toLocaleString('en-US')} events`)
+  }
+
+  /** Stops every peer's feed layer (after the figures were read: a closed node forgets its links). */
+  close (): void {
     for (const feed of this.feeds.values()) feed.close()
   }
 

@@ -91,7 +91,7 @@ export class TreeMember implements LinkOwner {
   #do (c: Command): void {
     switch (c.do) {
       case 'send': return this.#host.request(c.event, c.payload)
-      case 'open': return this.#links.open(this, c.session, c.direction)
+      case 'open': return this.#links.open(this, c.session, c.remote, c.direction)
       case 'close': return this.#links.close(this, c.session, c.lingerMs)
       case 'signal': return // signals are not relayed one by one: PeerConnections models the exchange
       case 'timer':

@@ -1,0 +1,1 @@
+export async function writePlots (_dir: string, _sc: unknown, _log: (line: string) => void): Promise<void> {}
