@@ -19,6 +19,12 @@ export interface ChurnOptions {
   flash: { atMs: number, peers: number, overMs: number } | null
   /** A mass departure: `fraction` of the peers leave at once, `atMs` after the first append. */
   mass: { atMs: number, fraction: number } | null
+  /**
+   * Interior departures, as the real churn demo does them: this many peers that forward to
+   * someone leave (each replaced by a newcomer), evenly spread over the middle half of the
+   * stream (at entries 25 % to 75 %).
+   */
+  interior: number
   /** 'leave': a departing peer says so (server and neighbours learn at once); 'crash': it vanishes. */
   departure: 'leave' | 'crash'
   /** After a crash, when the server drops the socket and the neighbours' connections fail (ms). */
@@ -61,4 +67,9 @@ export function massDeparture<T> (ids: readonly T[], fraction: number, rng: Rng)
 /** Join times (ms from the crowd's start) of a flash crowd of `peers` over `overMs`, in order. */
 export function flashTimes (peers: number, overMs: number, rng: Rng): number[] {
   return Array.from({ length: peers }, () => rng.float() * overMs).sort((a, b) => a - b)
+}
+
+/** The entries (seqs) at which the interior departures happen: the churn demo's schedule. */
+export function interiorAt (departures: number, entries: number): number[] {
+  return Array.from({ length: departures }, (_, i) => Math.floor(entries * (0.25 + (0.5 * i) / Math.max(1, departures))))
 }

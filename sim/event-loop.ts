@@ -1,22 +1,24 @@
 /**
  * The simulator's event loop: virtual time in milliseconds, events run in time order, and
- * events due at the same instant in the order they were scheduled (a FIFO per instant), so
- * a run is a pure function of its seed. Promises settle on the real microtask queue: after
- * an event that may have left some pending (see `settleSoon`), and in any case every
- * SETTLE_EVERY events and before virtual time moves on by more than SETTLE_WITHIN_MS, the
- * loop lets them all run. A promise nobody announced thus settles at most that late.
+ * events due at the same instant in the order they were scheduled, so a run is a pure
+ * function of its seed. Promises settle on the real microtask queue: after an event that may
+ * have left some pending (see `settleSoon`), and in any case every SETTLE_EVERY events and
+ * before virtual time moves on by more than SETTLE_WITHIN_MS, the loop lets them all run.
+ * A promise nobody announced thus settles at most that late.
  */
 import FlatQueue from 'flatqueue'
 
 export type Task = () => void
 
-/** A scheduled task; `cancelled` is set by `cancel`, and the task is then skipped. */
+/** A scheduled task; `cancel` marks it, and it is then skipped. */
 export interface Scheduled {
   readonly at: number
   cancelled: boolean
 }
 
 interface Entry extends Scheduled {
+  /** Order of scheduling: ties in time run in this order. */
+  readonly seq: number
   task: Task
 }
 
@@ -25,30 +27,22 @@ const SETTLE_EVERY = 1024
 /** Virtual time between two unconditional settles (ms). */
 const SETTLE_WITHIN_MS = 1
 
+const bySeq = (a: Entry, b: Entry): number => a.seq - b.seq
+
 export class EventLoop {
   /** Virtual time now (ms). */
   now = 0
   /** Events run so far. */
   ran = 0
-  readonly #times = new FlatQueue<number>()
-  /** Events per instant, in the order they were scheduled. */
-  readonly #due = new Map<number, Entry[]>()
-  #pending = 0
+  readonly #queue = new FlatQueue<Entry>()
+  #seq = 0
   #settle = false
   #stopped = false
 
   /** Runs `task` at virtual time `at` (never before now). */
   at (at: number, task: Task): Scheduled {
-    const time = at < this.now ? this.now : at
-    const entry: Entry = { at: time, cancelled: false, task }
-    const list = this.#due.get(time)
-    if (list === undefined) {
-      this.#due.set(time, [entry])
-      this.#times.push(time, time)
-    } else {
-      list.push(entry)
-    }
-    this.#pending++
+    const entry: Entry = { at: at < this.now ? this.now : at, seq: this.#seq++, cancelled: false, task }
+    this.#queue.push(entry, entry.at)
     return entry
   }
 
@@ -58,14 +52,12 @@ export class EventLoop {
   }
 
   cancel (s: Scheduled | undefined): void {
-    if (s !== undefined && !s.cancelled) {
-      s.cancelled = true
-    }
+    if (s !== undefined) s.cancelled = true
   }
 
   /** Events scheduled and not yet run (cancelled ones included until their time comes). */
   get pending (): number {
-    return this.#pending
+    return this.#queue.length
   }
 
   /** Says that promises may be pending: they settle before the next event runs. */
@@ -80,30 +72,31 @@ export class EventLoop {
 
   /**
    * Runs events until virtual time `until` (events due later stay queued), the queue is
-   * empty, `stop()` was called, or `done()` says so (asked after every instant).
+   * empty, `stop()` was called, or `done()` says so (asked after every event).
    */
   async run (until: number, done?: () => boolean): Promise<void> {
     this.#stopped = false
     await settle()
+    const queue = this.#queue
     let sinceSettle = 0
     let settledAt = this.now
-    while (!this.#stopped && this.#times.length > 0) {
-      const time = this.#times.peekValue() as number
+    const batch: Entry[] = []
+    while (!this.#stopped && queue.length > 0) {
+      const time = queue.peekValue() as number
       if (time > until) break
       if (time > settledAt + SETTLE_WITHIN_MS) {
         await settle()
         sinceSettle = 0
         settledAt = time
         // Settling may have scheduled something sooner.
-        if ((this.#times.peekValue() as number) < time) continue
+        if ((queue.peekValue() as number) < time) continue
       }
-      this.#times.pop()
+      // Everything due at this instant, in the order it was scheduled (the heap keeps no order among ties).
+      batch.length = 0
+      while (queue.length > 0 && queue.peekValue() === time) batch.push(queue.pop() as Entry)
+      if (batch.length > 1) batch.sort(bySeq)
       this.now = time
-      const list = this.#due.get(time) as Entry[]
-      // Tasks may schedule more at this same instant: they join the end of this list.
-      for (let i = 0; i < list.length; i++) {
-        const e = list[i] as Entry
-        this.#pending--
+      for (const e of batch) {
         if (e.cancelled) continue
         e.cancelled = true
         this.ran++
@@ -114,11 +107,16 @@ export class EventLoop {
           settledAt = time
           await settle()
         }
+        if (this.#stopped) break
       }
-      this.#due.delete(time)
+      if (this.#stopped) {
+        // Put back what this instant did not run (stop() ends the run, not the events).
+        for (const e of batch) if (!e.cancelled) queue.push(e, e.at)
+        break
+      }
       if (done?.() === true) break
     }
-    if (this.now < until && !this.#stopped && (done === undefined || !done()) && Number.isFinite(until)) this.now = until
+    if (!this.#stopped && queue.length === 0 && Number.isFinite(until) && this.now < until) this.now = until
     await settle()
   }
 }

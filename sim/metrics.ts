@@ -16,19 +16,23 @@ export class PeerRecord {
   readonly name: string
   /** Joined after the first append. */
   readonly newcomer: boolean
-  /** First entry seq it is owed: everything appended from the block after the tip it joined at. */
+  /** First entry seq it is owed (0, or for a newcomer starting at the tip, the first of the next block). */
   readonly fromSeq: number
+  /** First entry seq appended after it joined: latency is measured from here on. */
+  readonly liveFromSeq: number
   delivered = 0
+  /** Live entries delivered within ON_TIME_MS of their append. */
   onTime = 0
   /** Its shallowest depth over its trees, as last computed (0: unknown). */
   depth = 0
   /** Since when each tree has been under repair for it (NaN: not under repair). */
   readonly repairSince: Float64Array
 
-  constructor (name: string, newcomer: boolean, fromSeq: number, trees: number) {
+  constructor (name: string, newcomer: boolean, fromSeq: number, liveFromSeq: number, trees: number) {
     this.name = name
     this.newcomer = newcomer
     this.fromSeq = fromSeq
+    this.liveFromSeq = liveFromSeq
     this.repairSince = new Float64Array(trees).fill(NaN)
   }
 }
@@ -56,6 +60,8 @@ export class Metrics {
   delivered (peer: PeerRecord, seq: number, now: number): void {
     if (seq < peer.fromSeq || seq >= this.appendAt.length) return
     peer.delivered++
+    // History a newcomer backfills was appended before it joined: no latency of its own.
+    if (seq < peer.liveFromSeq) return
     const latency = now - (this.appendAt[seq] as number)
     if (latency <= ON_TIME_MS) peer.onTime++
     this.all.add(latency)

@@ -3,7 +3,7 @@
  * depth, depths per tree against the breadth-first optimum, copies and bytes per entry,
  * upload per peer, repair times) into one JSON-safe object, and printed as a table.
  */
-import type { SubscriberPeer } from './feed-glue.js'
+import type { SourcePeer, SubscriberPeer } from './feed-glue.js'
 import { quantiles } from './histogram.js'
 import type { Scenario } from './scenario.js'
 import type { Simulation } from './simulation.js'
@@ -25,7 +25,7 @@ export interface SimResult {
   deliveryRatio: number
   /** Entries delivered within 1 s of their append over entries owed: peers present throughout. */
   onTimeRatio: number
-  /** The same for newcomers (they joined during the stream). */
+  /** The same for newcomers (they joined during the stream), over the entries appended after they joined. */
   onTimeRatioNewcomers: number
   latencyP50Ms: number
   latencyP99Ms: number
@@ -37,6 +37,8 @@ export interface SimResult {
   copiesPerEntry: number
   /** Bytes received per delivered entry, survivors. */
   bytesPerEntry: number
+  /** What the source sent in all, and the blocks it sent in answer to WANTs. */
+  source: { bytesSent: number, served: number }
   /** Upload per surviving subscriber over the stream, bytes per second. */
   uploadBytesPerS: { p50: number, p99: number, max: number, source: number }
   /** From a parent's departure (or an upstream lost) to the next upstream link in that tree. */
@@ -75,10 +77,11 @@ export function summarize (run: Simulation, cost: { wallSeconds: number, peakRss
     if (node.gone) continue
     survivors++
     const mine = sc.entries - r.fromSeq
+    const live = sc.entries - r.liveFromSeq
     owed += mine
     delivered += r.delivered
     if (r.delivered >= mine) complete++
-    if (r.newcomer) { owedNew += mine; onTimeNew += r.onTime } else { owedOld += mine; onTimeOld += r.onTime }
+    if (r.newcomer) { owedNew += live; onTimeNew += r.onTime } else { owedOld += live; onTimeOld += r.onTime }
     const feed = run.feeds.get(node) as SubscriberPeer | undefined
     if (feed === undefined) continue
     const s = feed.stats()
@@ -102,7 +105,8 @@ export function summarize (run: Simulation, cost: { wallSeconds: number, peakRss
   const [rP50, rP99, rMax] = quantiles(run.metrics.repairs, [0.5, 0.99, 1])
   const [latMedian] = quantiles(run.net.linkLatencies, [0.5])
   const [setupP50] = quantiles(run.links.setupMs, [0.5])
-  const sourceFeed = run.source === undefined ? undefined : run.feeds.get(run.source)
+  const sourceFeed = run.source === undefined ? undefined : run.feeds.get(run.source) as SourcePeer | undefined
+  const sourceStats = sourceFeed?.source.stats()
   return {
     peers: sc.peers,
     trees: sc.trees,
@@ -123,6 +127,7 @@ export function summarize (run: Simulation, cost: { wallSeconds: number, peakRss
     depthAtOptimum: depths.length === sc.trees && depths.every((d) => d.relaysAtOptimum),
     copiesPerEntry: blocks === 0 ? NaN : copies / blocks,
     bytesPerEntry: delivered === 0 ? NaN : bytesIn / delivered,
+    source: { bytesSent: sourceStats?.bytesSent ?? 0, served: sourceStats?.served ?? 0 },
     uploadBytesPerS: { p50: upP50 ?? NaN, p99: upP99 ?? NaN, max: upMax ?? NaN, source: (sourceFeed?.bytesSent() ?? 0) / streamS },
     repairMs: { count: run.metrics.repairs.length, p50: rP50 ?? NaN, p99: rP99 ?? NaN, max: rMax ?? NaN },
     churn: { ...run.churn },

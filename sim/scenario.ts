@@ -41,6 +41,8 @@ export interface Scenario {
   drainMs: number
   /** Fraction of the initial peers that are silent relays (relay in every tree, forward nothing). */
   silent: number
+  /** Where a newcomer's log starts: at the tip when it joined, or at the start (it backfills the history). */
+  newcomersFrom: 'tip' | 'start'
   network: NetworkOptions
   churn: ChurnOptions
   feed: FeedSettings
@@ -64,6 +66,7 @@ export const DEFAULT_SCENARIO: Scenario = {
   joinWindowMs: 5_000,
   drainMs: 30_000,
   silent: 0,
+  newcomersFrom: 'tip',
   network: {
     latencyMs: 50,
     latencySigma: 0.5,
@@ -79,6 +82,7 @@ export const DEFAULT_SCENARIO: Scenario = {
     replace: true,
     flash: null,
     mass: null,
+    interior: 0,
     departure: 'leave',
     crashDetectMs: 20_000
   },
@@ -97,40 +101,42 @@ export const DEFAULT_SCENARIO: Scenario = {
 
 /** Every command-line option: name, what it sets, and how. */
 const OPTIONS = {
-  seed: { type: 'string', help: 'seed of the run (same seed, same run)', set: (s: Scenario, v: string) => { s.seed = int(v) } },
-  peers: { type: 'string', help: 'subscribers before the first append', set: (s: Scenario, v: string) => { s.peers = int(v) } },
-  trees: { type: 'string', help: 'trees of the feed (m)', set: (s: Scenario, v: string) => { s.trees = int(v) } },
-  k: { type: 'string', help: 'children per relay', set: (s: Scenario, v: string) => { s.k = int(v) } },
-  k1: { type: 'string', help: "the source's children per tree", set: (s: Scenario, v: string) => { s.k1 = int(v) } },
-  entries: { type: 'string', help: 'entries appended', set: (s: Scenario, v: string) => { s.entries = int(v) } },
-  rate: { type: 'string', help: 'entries appended per second', set: (s: Scenario, v: string) => { s.rate = num(v) } },
-  burst: { type: 'string', help: 'entries appended at once (fewer, larger blocks)', set: (s: Scenario, v: string) => { s.burst = int(v) } },
-  'entry-bytes': { type: 'string', help: 'bytes per entry', set: (s: Scenario, v: string) => { s.entryBytes = int(v) } },
+  seed: { type: 'string', help: 'seed of the run (same seed, same run)', set: (s: Scenario, v: string) => { s.seed = int(v) }, get: (s: Scenario) => s.seed },
+  peers: { type: 'string', help: 'subscribers before the first append', set: (s: Scenario, v: string) => { s.peers = int(v) }, get: (s: Scenario) => s.peers },
+  trees: { type: 'string', help: 'trees of the feed (m)', set: (s: Scenario, v: string) => { s.trees = int(v) }, get: (s: Scenario) => s.trees },
+  k: { type: 'string', help: 'children per relay', set: (s: Scenario, v: string) => { s.k = int(v) }, get: (s: Scenario) => s.k },
+  k1: { type: 'string', help: "the source's children per tree", set: (s: Scenario, v: string) => { s.k1 = int(v) }, get: (s: Scenario) => s.k1 },
+  entries: { type: 'string', help: 'entries appended', set: (s: Scenario, v: string) => { s.entries = int(v) }, get: (s: Scenario) => s.entries },
+  rate: { type: 'string', help: 'entries appended per second', set: (s: Scenario, v: string) => { s.rate = num(v) }, get: (s: Scenario) => s.rate },
+  burst: { type: 'string', help: 'entries appended at once (fewer, larger blocks)', set: (s: Scenario, v: string) => { s.burst = int(v) }, get: (s: Scenario) => s.burst },
+  'entry-bytes': { type: 'string', help: 'bytes per entry', set: (s: Scenario, v: string) => { s.entryBytes = int(v) }, get: (s: Scenario) => s.entryBytes },
   'no-backfill': { type: 'boolean', help: 'subscribers do not ask for what the trees lost', set: (s: Scenario) => { s.backfill = false } },
-  'join-window': { type: 'string', help: 'the initial peers join over this many ms', set: (s: Scenario, v: string) => { s.joinWindowMs = num(v) } },
-  drain: { type: 'string', help: 'ms after the last append for survivors to catch up', set: (s: Scenario, v: string) => { s.drainMs = num(v) } },
-  silent: { type: 'string', help: 'fraction of the initial peers that are silent relays', set: (s: Scenario, v: string) => { s.silent = num(v) } },
-  latency: { type: 'string', help: 'median one-way link latency (ms)', set: (s: Scenario, v: string) => { s.network.latencyMs = num(v) } },
-  'latency-sigma': { type: 'string', help: "shape of the log-normal per-peer RTT", set: (s: Scenario, v: string) => { s.network.latencySigma = num(v) } },
-  'server-rtt': { type: 'string', help: "the signalling server's own round trip (ms)", set: (s: Scenario, v: string) => { s.network.serverRttMs = num(v) } },
-  upload: { type: 'string', help: 'upload classes, Mbit/s:share,... (e.g. 2:0.2,10:0.5,50:0.3)', set: (s: Scenario, v: string) => { s.network.uploadClasses = classes(v) } },
-  'source-upload': { type: 'string', help: "the source's upload (Mbit/s)", set: (s: Scenario, v: string) => { s.network.sourceMbps = num(v) } },
-  'message-cost': { type: 'string', help: 'processing per received message (ms)', set: (s: Scenario, v: string) => { s.network.messageCostMs = num(v) } },
-  sessions: { type: 'string', help: 'churn: none | poisson | weibull', set: (s: Scenario, v: string) => { s.churn.sessions = oneOf(v, ['none', 'poisson', 'weibull'] as const) } },
-  churn: { type: 'string', help: 'fraction of peers leaving per minute (0.1: 10 %)', set: (s: Scenario, v: string) => { s.churn.ratePerMin = num(v) } },
-  'weibull-shape': { type: 'string', help: 'shape of Weibull sessions', set: (s: Scenario, v: string) => { s.churn.weibullShape = num(v) } },
+  'join-window': { type: 'string', help: 'the initial peers join over this many ms', set: (s: Scenario, v: string) => { s.joinWindowMs = num(v) }, get: (s: Scenario) => s.joinWindowMs },
+  drain: { type: 'string', help: 'ms after the last append for survivors to catch up', set: (s: Scenario, v: string) => { s.drainMs = num(v) }, get: (s: Scenario) => s.drainMs },
+  silent: { type: 'string', help: 'fraction of the initial peers that are silent relays', set: (s: Scenario, v: string) => { s.silent = num(v) }, get: (s: Scenario) => s.silent },
+  'newcomers-from': { type: 'string', help: "a newcomer's log starts at the tip (tip) or backfills the whole history (start)", set: (s: Scenario, v: string) => { s.newcomersFrom = oneOf(v, ['tip', 'start'] as const) }, get: (s: Scenario) => s.newcomersFrom },
+  latency: { type: 'string', help: 'median one-way link latency (ms)', set: (s: Scenario, v: string) => { s.network.latencyMs = num(v) }, get: (s: Scenario) => s.network.latencyMs },
+  'latency-sigma': { type: 'string', help: 'shape of the log-normal per-peer RTT', set: (s: Scenario, v: string) => { s.network.latencySigma = num(v) }, get: (s: Scenario) => s.network.latencySigma },
+  'server-rtt': { type: 'string', help: "the signalling server's own round trip (ms)", set: (s: Scenario, v: string) => { s.network.serverRttMs = num(v) }, get: (s: Scenario) => s.network.serverRttMs },
+  upload: { type: 'string', help: 'upload classes, Mbit/s:share,... (e.g. 2:0.2,10:0.5,50:0.3)', set: (s: Scenario, v: string) => { s.network.uploadClasses = classes(v) }, get: (s: Scenario) => s.network.uploadClasses.map((c) => `${c.mbps}:${c.share}`).join(',') },
+  'source-upload': { type: 'string', help: "the source's upload (Mbit/s)", set: (s: Scenario, v: string) => { s.network.sourceMbps = num(v) }, get: (s: Scenario) => s.network.sourceMbps },
+  'message-cost': { type: 'string', help: 'processing per received message (ms)', set: (s: Scenario, v: string) => { s.network.messageCostMs = num(v) }, get: (s: Scenario) => s.network.messageCostMs },
+  sessions: { type: 'string', help: 'churn: none | poisson | weibull', set: (s: Scenario, v: string) => { s.churn.sessions = oneOf(v, ['none', 'poisson', 'weibull'] as const) }, get: (s: Scenario) => s.churn.sessions },
+  churn: { type: 'string', help: 'fraction of peers leaving per minute (0.1: 10 %)', set: (s: Scenario, v: string) => { s.churn.ratePerMin = num(v) }, get: (s: Scenario) => s.churn.ratePerMin },
+  'weibull-shape': { type: 'string', help: 'shape of Weibull sessions', set: (s: Scenario, v: string) => { s.churn.weibullShape = num(v) }, get: (s: Scenario) => s.churn.weibullShape },
   'no-replace': { type: 'boolean', help: 'peers that leave are not replaced by newcomers', set: (s: Scenario) => { s.churn.replace = false } },
   flash: { type: 'string', help: 'flash crowd: N@T[:over] (N newcomers T ms after the first append, over ms)', set: (s: Scenario, v: string) => { s.churn.flash = flash(v) } },
   mass: { type: 'string', help: 'mass departure: x@T (fraction x of the peers leave T ms after the first append)', set: (s: Scenario, v: string) => { s.churn.mass = mass(v) } },
-  departure: { type: 'string', help: 'leave (says so) | crash (vanishes)', set: (s: Scenario, v: string) => { s.churn.departure = oneOf(v, ['leave', 'crash'] as const) } },
-  'crash-detect': { type: 'string', help: 'ms until a crash is noticed by the server and the links', set: (s: Scenario, v: string) => { s.churn.crashDetectMs = num(v) } },
-  'cache-blocks': { type: 'string', help: 'Subscriber cacheBlocks', set: (s: Scenario, v: string) => { s.feed.cacheBlocks = int(v) } },
-  'dedup-window': { type: 'string', help: 'Subscriber dedupWindow', set: (s: Scenario, v: string) => { s.feed.dedupWindow = int(v) } },
-  'retain-blocks': { type: 'string', help: 'Subscriber retention (delivered blocks kept)', set: (s: Scenario, v: string) => { s.feed.retainBlocks = int(v) } },
-  'tick-ms': { type: 'string', help: 'Subscriber tickMs', set: (s: Scenario, v: string) => { s.feed.tickMs = num(v) } },
-  'sign-ms': { type: 'string', help: 'virtual ms per signature at the source', set: (s: Scenario, v: string) => { s.feed.signMs = num(v) } },
-  timeout: { type: 'string', help: 'peer connection timeout (ms)', set: (s: Scenario, v: string) => { s.timeoutMs = num(v) } },
-  handshake: { type: 'string', help: 'round trips from answer to open data channel', set: (s: Scenario, v: string) => { s.handshakeRtts = num(v) } }
+  kill: { type: 'string', help: 'interior peers leaving during the middle half of the stream, each replaced (the demo: 8)', set: (s: Scenario, v: string) => { s.churn.interior = int(v) }, get: (s: Scenario) => s.churn.interior },
+  departure: { type: 'string', help: 'leave (says so) | crash (vanishes)', set: (s: Scenario, v: string) => { s.churn.departure = oneOf(v, ['leave', 'crash'] as const) }, get: (s: Scenario) => s.churn.departure },
+  'crash-detect': { type: 'string', help: 'ms until a crash is noticed by the server and the links', set: (s: Scenario, v: string) => { s.churn.crashDetectMs = num(v) }, get: (s: Scenario) => s.churn.crashDetectMs },
+  'cache-blocks': { type: 'string', help: 'Subscriber cacheBlocks', set: (s: Scenario, v: string) => { s.feed.cacheBlocks = int(v) }, get: (s: Scenario) => s.feed.cacheBlocks },
+  'dedup-window': { type: 'string', help: 'Subscriber dedupWindow', set: (s: Scenario, v: string) => { s.feed.dedupWindow = int(v) }, get: (s: Scenario) => s.feed.dedupWindow },
+  'retain-blocks': { type: 'string', help: 'Subscriber retention (delivered blocks kept)', set: (s: Scenario, v: string) => { s.feed.retainBlocks = int(v) }, get: (s: Scenario) => s.feed.retainBlocks },
+  'tick-ms': { type: 'string', help: 'Subscriber tickMs', set: (s: Scenario, v: string) => { s.feed.tickMs = num(v) }, get: (s: Scenario) => s.feed.tickMs },
+  'sign-ms': { type: 'string', help: 'virtual ms per signature at the source', set: (s: Scenario, v: string) => { s.feed.signMs = num(v) }, get: (s: Scenario) => s.feed.signMs },
+  timeout: { type: 'string', help: 'peer connection timeout (ms)', set: (s: Scenario, v: string) => { s.timeoutMs = num(v) }, get: (s: Scenario) => s.timeoutMs },
+  handshake: { type: 'string', help: 'round trips from answer to open data channel', set: (s: Scenario, v: string) => { s.handshakeRtts = num(v) }, get: (s: Scenario) => s.handshakeRtts },
 } as const
 
 export const RUN_FLAGS = {
@@ -168,21 +174,10 @@ export function parseCommand (argv: string[]): Command {
 }
 
 export function helpText (): string {
-  const d = DEFAULT_SCENARIO
-  const defaults: Record<string, unknown> = {
-    seed: d.seed, peers: d.peers, trees: d.trees, k: d.k, k1: d.k1, entries: d.entries, rate: d.rate, burst: d.burst,
-    'entry-bytes': d.entryBytes, 'join-window': d.joinWindowMs, drain: d.drainMs, silent: d.silent,
-    latency: d.network.latencyMs, 'latency-sigma': d.network.latencySigma, 'server-rtt': d.network.serverRttMs,
-    upload: d.network.uploadClasses.map((c) => `${c.mbps}:${c.share}`).join(','), 'source-upload': d.network.sourceMbps,
-    'message-cost': d.network.messageCostMs, sessions: d.churn.sessions, churn: d.churn.ratePerMin,
-    'weibull-shape': d.churn.weibullShape, departure: d.churn.departure, 'crash-detect': d.churn.crashDetectMs,
-    'cache-blocks': d.feed.cacheBlocks, 'dedup-window': d.feed.dedupWindow, 'retain-blocks': d.feed.retainBlocks,
-    'tick-ms': d.feed.tickMs, 'sign-ms': d.feed.signMs, timeout: d.timeoutMs, handshake: d.handshakeRtts
-  }
   const lines = ['usage: npm run simulate -- [options]', '']
   for (const [name, o] of Object.entries({ ...OPTIONS, ...RUN_FLAGS })) {
     const arg = o.type === 'string' ? ` <${name === 'plots' ? 'dir' : 'v'}>` : ''
-    const def = defaults[name] === undefined ? '' : ` (default ${String(defaults[name])})`
+    const def = 'get' in o ? ` (default ${String(o.get(DEFAULT_SCENARIO))})` : ''
     lines.push(`  --${name}${arg}`.padEnd(26) + o.help + def)
   }
   return lines.join('\n')

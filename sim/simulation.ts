@@ -9,7 +9,7 @@ import { DEFAULT_CACHE_BLOCKS, DEFAULT_HAVE_INTERVAL_MS, DEFAULT_WANT_BATCH } fr
 import type { SubscriberOptions } from '../packages/broadcast/src/net/subscriber-types.js'
 import { DEFAULT_LINK_TIMEOUT_MS } from '../packages/tree-server/src/constants.js'
 import { toBase64Url } from '../packages/tree-client/src/encoding.js'
-import { flashTimes, massDeparture, sessionMs } from './churn-model.js'
+import { flashTimes, interiorAt, massDeparture, sessionMs } from './churn-model.js'
 import { EventLoop } from './event-loop.js'
 import { silentPeer, sourcePeer, subscriberPeer, type FeedPeer, type SourcePeer } from './feed-glue.js'
 import { memoizedEd25519, type MemoStats } from './memo-ed25519.js'
@@ -176,10 +176,12 @@ export class Simulation {
   }
 
   #newSubscriber (node: PeerNode, trees: number): FeedPeer {
-    // Present before the first append: owed everything. A newcomer: owed what comes after the
-    // log's tip when it joined (its log starts at the next block, `from`).
-    const from = this.#started ? this.signed.blocks : 0
-    const rec = new PeerRecord(node.name, this.#started, this.#started ? this.signed.entries : 0, trees)
+    // Present before the first append: owed everything. A newcomer starting at the tip: owed
+    // what comes after the log's tip when it joined (its log starts at the next block, `from`);
+    // one starting at the start: owed the whole log, history backfilled.
+    const fromTip = this.#started && this.scenario.newcomersFrom === 'tip'
+    const from = fromTip ? this.signed.blocks : 0
+    const rec = new PeerRecord(node.name, this.#started, fromTip ? this.signed.entries : 0, this.metrics.appendedCount, trees)
     this.records.set(node, rec)
     return subscriberPeer(node.clock, this.#ed, this.#publicKey, subscriberOptions(this.scenario, from), (seq) => this.metrics.delivered(rec, seq, this.loop.now))
   }
@@ -267,12 +269,32 @@ export class Simulation {
         }
       })
     }
+    // The churn demo's departures: a random peer that forwards to someone, at given entries.
+    const every = (1000 * this.scenario.burst) / this.scenario.rate
+    for (const seq of interiorAt(churn.interior, this.scenario.entries)) {
+      loop.at(from + Math.floor(seq / this.scenario.burst) * every, () => {
+        const interior = [...this.nodes.values()].filter((n) => n.kind === 'subscriber' && !n.gone && this.#forwards(n))
+        if (interior.length === 0) return
+        this.#depart(rng.pick(interior))
+        this.churn.departures++
+        arrive()
+      })
+    }
     const flash = churn.flash
     if (flash !== null) {
       for (const t of flashTimes(flash.peers, flash.overMs, rng)) {
         loop.at(from + flash.atMs + t, () => { arrive(); this.churn.flash++ })
       }
     }
+  }
+
+  /** Whether the peer has a child in some tree now (as the server holds it). */
+  #forwards (node: PeerNode): boolean {
+    return node.members.some((m) => {
+      const state = this.server.trees.get(`${this.key}.${m.tree}`)
+      const me = m.peerID === null || state === undefined ? undefined : state.members[m.peerID]
+      return (me?.children.length ?? 0) > 0
+    })
   }
 
   /** A peer departs; its children in every tree are under repair from now. */
