@@ -66,12 +66,20 @@ export async function sourcePeer (clock: Clock, ed25519: Ed25519, keyPair: KeyPa
   }
 }
 
+export interface SilentPeer extends FeedPeer {
+  /** Child links it took (and starved). */
+  readonly children: number
+}
+
 /** A relay that takes children and forwards nothing (not even a HAVE). */
-export function silentPeer (): FeedPeer {
+export function silentPeer (): SilentPeer {
   const links: MessageLink[] = []
+  let children = 0
   return {
-    attach: (transport) => {
+    get children () { return children },
+    attach: (transport, info) => {
       links.push(transport)
+      if (info.direction === 'down') children++
       transport.bind({ message: () => {}, drain: () => {}, close: () => {} })
     },
     close: () => { for (const l of links) if (l.writable) l.close() },

@@ -3,7 +3,7 @@
  * depth, depths per tree against the breadth-first optimum, copies and bytes per entry,
  * upload per peer, repair times) into one JSON-safe object, and printed as a table.
  */
-import type { SourcePeer, SubscriberPeer } from './feed-glue.js'
+import type { SilentPeer, SourcePeer, SubscriberPeer } from './feed-glue.js'
 import { quantiles } from './histogram.js'
 import type { Scenario } from './scenario.js'
 import type { Simulation } from './simulation.js'
@@ -46,6 +46,10 @@ export interface SimResult {
   churn: { departures: number, arrivals: number, massDepartures: number, flash: number }
   backfilled: number
   gaps: number
+  /** Upstreams the survivors dropped for what they did (silent, lagging) and blocks they rejected. */
+  invalid: number
+  /** Child links the silent relays took. */
+  silentChildren: number
   server: ServerCounters
   links: { opened: number, connected: number, timedOut: number, medianLatencyMs: number, setupP50Ms: number }
   /** Signature checks answered from the simulator's memo, and done for real. */
@@ -53,10 +57,12 @@ export interface SimResult {
   simulated: { placedS: number, firstAppendS: number, lastAppendS: number, endS: number, events: number }
   settings: Scenario['feed']
   wallSeconds: number
+  /** CPU time of the process over the run (the machine may be shared: wall time then says less). */
+  cpuSeconds: number
   peakRssMiB: number
 }
 
-export function summarize (run: Simulation, cost: { wallSeconds: number, peakRssMiB: number }): SimResult {
+export function summarize (run: Simulation, cost: { wallSeconds: number, cpuSeconds: number, peakRssMiB: number }): SimResult {
   const sc = run.scenario
   let owed = 0
   let delivered = 0
@@ -71,8 +77,11 @@ export function summarize (run: Simulation, cost: { wallSeconds: number, peakRss
   let bytesIn = 0
   let backfilled = 0
   let gaps = 0
+  let invalid = 0
+  let silentChildren = 0
   const uploads: number[] = []
   const streamS = Math.max(1e-3, (run.times.endMs - run.times.firstAppendMs) / 1000)
+  for (const [node, feed] of run.feeds) if (node.kind === 'silent') silentChildren += (feed as SilentPeer).children
   for (const [node, r] of run.records) {
     if (node.gone) continue
     survivors++
@@ -90,6 +99,7 @@ export function summarize (run: Simulation, cost: { wallSeconds: number, peakRss
     bytesIn += s.bytesReceived
     backfilled += s.backfilled
     gaps += s.gaps
+    invalid += s.invalid
     if (!r.newcomer) uploads.push(s.bytesSent / streamS)
   }
   const honest = (peerID: string): boolean => {
@@ -133,6 +143,8 @@ export function summarize (run: Simulation, cost: { wallSeconds: number, peakRss
     churn: { ...run.churn },
     backfilled,
     gaps,
+    invalid,
+    silentChildren,
     server: run.server.counters,
     links: { ...run.links.stats, medianLatencyMs: latMedian ?? NaN, setupP50Ms: setupP50 ?? NaN },
     memoizedChecks: { ...run.memo },
@@ -145,6 +157,7 @@ export function summarize (run: Simulation, cost: { wallSeconds: number, peakRss
     },
     settings: { ...sc.feed },
     wallSeconds: cost.wallSeconds,
+    cpuSeconds: cost.cpuSeconds,
     peakRssMiB: cost.peakRssMiB
   }
 }
@@ -178,9 +191,10 @@ export function resultRows (r: SimResult): Array<[string, string]> {
     ['upload of the source', kbs(r.uploadBytesPerS.source)],
     ['repair p50 / p99 / max (count)', `${ms(r.repairMs.p50)} / ${ms(r.repairMs.p99)} / ${ms(r.repairMs.max)} (${n(r.repairMs.count)})`],
     ['gaps asked for, blocks backfilled', `${n(r.gaps)}, ${n(r.backfilled)}`],
+    ['upstreams dropped (silent, lagging)', n(r.invalid)],
     ['median link latency, link setup p50', `${ms(r.links.medianLatencyMs)}, ${ms(r.links.setupP50Ms)}`],
     ['virtual time, events', `${n(r.simulated.endS, 1)} s, ${n(r.simulated.events)}`],
-    ['wall time, peak RSS', `${n(r.wallSeconds, 1)} s, ${n(r.peakRssMiB)} MiB`]
+    ['wall time, CPU time, peak RSS', `${n(r.wallSeconds, 1)} s, ${n(r.cpuSeconds, 1)} s, ${n(r.peakRssMiB)} MiB`]
   )
   return rows
 }

@@ -7,11 +7,17 @@ import type { ChurnOptions } from './churn-model.js'
 import type { BandwidthClass, NetworkOptions } from './network-model.js'
 
 export interface FeedSettings {
-  /** Blocks a peer keeps encoded to answer WANTs (the real default is 4,096; memory at 100,000 peers). */
+  /**
+   * Blocks a peer keeps encoded to answer WANTs. The real default is 4,096: lru-cache sizes its
+   * tables by it, which at 100,000 peers is gigabytes for nothing (a churn gap lasts a second).
+   */
   cacheBlocks: number
   /** Block indices the dedup window remembers (the real default is 8,192). */
   dedupWindow: number
-  /** Delivered blocks a subscriber keeps (the real default keeps all). */
+  /**
+   * Delivered blocks a subscriber keeps decoded (the real default keeps all, which at 100,000
+   * peers is every entry 100,000 times over); older ones are served from the cache or further up.
+   */
   retainBlocks: number
   /** How often a subscriber looks for gaps and judges its upstreams (Feed.join uses 50 ms). */
   tickMs: number
@@ -87,9 +93,9 @@ export const DEFAULT_SCENARIO: Scenario = {
     crashDetectMs: 20_000
   },
   feed: {
-    cacheBlocks: 64,
-    dedupWindow: 128,
-    retainBlocks: 64,
+    cacheBlocks: 256,
+    dedupWindow: 256,
+    retainBlocks: 4,
     tickMs: 50,
     gapGraceMs: 150,
     wantTimeoutMs: 1_000,

@@ -32,13 +32,15 @@ const PLACEMENT_WAIT_MS = 60_000
 
 export async function simulate (sc: Scenario, log: (line: string) => void = () => {}): Promise<SimResult> {
   const wall0 = performance.now()
+  const cpu0 = process.cpuUsage()
   let rssPeak = process.memoryUsage().rss
   const sampler = setInterval(() => { rssPeak = Math.max(rssPeak, process.memoryUsage().rss) }, 200)
   try {
     const run = await Simulation.create(sc)
     await run.play(log)
     rssPeak = Math.max(rssPeak, process.memoryUsage().rss)
-    const result = summarize(run, { wallSeconds: (performance.now() - wall0) / 1000, peakRssMiB: rssPeak / 2 ** 20 })
+    const cpu = process.cpuUsage(cpu0)
+    const result = summarize(run, { wallSeconds: (performance.now() - wall0) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6, peakRssMiB: rssPeak / 2 ** 20 })
     run.close()
     return result
   } finally {

@@ -5,7 +5,8 @@
  * printed side by side: once on a loopback-like network (what the demo runs on) and once on
  * the 50 ms internet model. docs/simulator.md says where and why the columns differ.
  */
-import { join } from 'node:path'
+import { existsSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { DEFAULT_SCENARIO, type Scenario } from './scenario.js'
 import { simulate } from './simulation.js'
@@ -48,7 +49,7 @@ export function demoScenario (network: 'loopback' | 'internet'): Scenario {
 }
 
 export async function validate (json: boolean, log: (line: string) => void): Promise<void> {
-  const root = join(import.meta.dirname, '..')
+  const root = repositoryRoot(import.meta.dirname)
   const demo = await import(pathToFileURL(join(root, 'scripts/lib/churn-run.mjs')).href) as { runChurn: (opts: object) => Promise<DemoFigures> }
   log('the real demo: 24 WebRTC subscribers, 3 trees, 2,000 entries, 8 interior peers leave')
   const real = await demo.runChurn({ log: (line: string) => log(`  [real] ${line}`) })
@@ -91,4 +92,10 @@ export function comparisonRows (real: DemoFigures, sims: SimResult[]): string[][
     ['CPU time, peak RSS', `${(real.cpuMs / 1000).toFixed(1)} s, ${real.rssPeakMiB.toFixed(0)} MiB`, ...sims.map((s) => `${s.wallSeconds.toFixed(1)} s wall, ${s.peakRssMiB.toFixed(0)} MiB`)]
   )
   return rows
+}
+
+/** The repository's root above `dir` (run from sim/, or bundled under node_modules/.cache). */
+function repositoryRoot (dir: string): string {
+  for (let d = dir; d !== dirname(d); d = dirname(d)) if (existsSync(join(d, 'pnpm-workspace.yaml'))) return d
+  throw new Error(`no repository root above ${dir}`)
 }
