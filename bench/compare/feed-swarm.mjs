@@ -5,7 +5,7 @@ import { io as connect } from 'socket.io-client'
 import wrtc from '@roamhq/wrtc'
 import { Feed, createNodeEd25519 } from 'peer-tree-broadcast'
 import { startSignalServer } from '../lib.mjs'
-import { DELIVERY_WINDOW_MS, FEED_SETTINGS, entryIndex, idleCpuMsPerSecond, publishPaced, sideFigures } from './workload.mjs'
+import { DELIVERY_WINDOW_MS, FEED_SETTINGS, deliveryTally, entryIndex, idleCpuMsPerSecond, publishPaced, sideFigures } from './workload.mjs'
 
 async function until (check, ms) {
   const end = Date.now() + ms
@@ -36,21 +36,10 @@ export async function runFeed (workload, { deadlineMs = DELIVERY_WINDOW_MS, sett
     const treesUp = await until(() => subs.every((s) => s.stats().trees === FEED_SETTINGS.trees), 30_000)
 
     const sentAt = new Float64Array(workload.entries)
-    const latencies = []
-    let deliveries = 0
-    let lastDelivery = 0
-    let redelivered = 0
+    const tally = deliveryTally(sentAt)
     for (const sub of subs) {
-      const seen = new Uint8Array(workload.entries)
-      sub.on('entry', ({ data }) => {
-        const now = performance.now()
-        const index = entryIndex(data)
-        if (seen[index] === 1) { redelivered++; return }
-        seen[index] = 1
-        latencies.push(now - sentAt[index])
-        deliveries++
-        lastDelivery = now
-      })
+      const deliver = tally.receiver()
+      sub.on('entry', ({ data }) => deliver(entryIndex(data)))
     }
     const expected = workload.entries * subs.length
     // Counters are totals since each link opened: take them at the start and subtract.
@@ -64,7 +53,7 @@ export async function runFeed (workload, { deadlineMs = DELIVERY_WINDOW_MS, sett
     const t0 = performance.now()
     let appendFailures = 0
     await publishPaced(workload, sentAt, (_, payload) => { source.append(payload).catch(() => { appendFailures++ }) })
-    await until(() => deliveries >= expected, deadlineMs)
+    await until(() => tally.deliveries >= expected, deadlineMs)
     await new Promise((resolve) => setTimeout(resolve, settleMs))
     const cpu = process.cpuUsage(cpu0)
     const after = totals()
@@ -73,14 +62,14 @@ export async function runFeed (workload, { deadlineMs = DELIVERY_WINDOW_MS, sett
     const entriesPerBlock = workload.entries / Math.max(1, blocks)
     return {
       figures: sideFigures({
-        deliveries,
+        deliveries: tally.deliveries,
         expected,
-        latencies,
+        latencies: tally.latencies,
         copies: (after.blockCopies - before.blockCopies) * entriesPerBlock,
         bytesReceived: after.bytes - before.bytes,
         cpuMs: (cpu.user + cpu.system) / 1000
       }),
-      setup: { idleCpuMsPerSecond: idleCpu, treesUp, appendFailures, blocks, entriesPerBlock, redelivered, lastDeliveryMs: lastDelivery - t0 }
+      setup: { idleCpuMsPerSecond: idleCpu, treesUp, appendFailures, blocks, entriesPerBlock, redelivered: tally.redelivered, lastDeliveryMs: tally.lastDelivery - t0 }
     }
   } finally {
     source.close()

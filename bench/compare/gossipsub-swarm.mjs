@@ -10,7 +10,7 @@ import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { identify } from '@libp2p/identify'
 import { gossipsub } from '@chainsafe/libp2p-gossipsub'
-import { DELIVERY_WINDOW_MS, GOSSIPSUB_SETTINGS, entryIndex, idleCpuMsPerSecond, publishPaced, sideFigures } from './workload.mjs'
+import { DELIVERY_WINDOW_MS, GOSSIPSUB_SETTINGS, deliveryTally, entryIndex, idleCpuMsPerSecond, publishPaced, sideFigures } from './workload.mjs'
 import { seededRandom } from './seeded-random.mjs'
 
 const TOPIC = 'bench'
@@ -132,22 +132,13 @@ export async function runGossipsub (workload, { dials = 4, seed = 1, deadlineMs 
     const meshSizes = receivers.map((r) => r.services.pubsub.getMeshPeers(TOPIC).length)
 
     const sentAt = new Float64Array(workload.entries)
-    const latencies = []
-    let deliveries = 0
-    let lastDelivery = 0
-    let redelivered = 0
+    const tally = deliveryTally(sentAt)
     for (const r of receivers) {
-      const seen = new Uint8Array(workload.entries)
+      // A copy that arrives after the seen-cache forgot the message is delivered again: the
+      // tally counts it apart.
+      const deliver = tally.receiver()
       r.services.pubsub.addEventListener('message', (evt) => {
-        if (evt.detail.topic !== TOPIC) return
-        const now = performance.now()
-        const index = entryIndex(evt.detail.data)
-        // A copy that arrives after the seen-cache forgot the message is delivered again.
-        if (seen[index] === 1) { redelivered++; return }
-        seen[index] = 1
-        latencies.push(now - sentAt[index])
-        deliveries++
-        lastDelivery = now
+        if (evt.detail.topic === TOPIC) deliver(entryIndex(evt.detail.data))
       })
     }
     const expected = workload.entries * receivers.length
@@ -157,20 +148,20 @@ export async function runGossipsub (workload, { dials = 4, seed = 1, deadlineMs 
     const t0 = performance.now()
     let publishFailures = 0
     await publishPaced(workload, sentAt, (_, payload) => { publisher.services.pubsub.publish(TOPIC, payload).catch(() => { publishFailures++ }) })
-    await until(() => deliveries >= expected, deadlineMs)
+    await until(() => tally.deliveries >= expected, deadlineMs)
     await new Promise((resolve) => setTimeout(resolve, settleMs))
     const cpu = process.cpuUsage(cpu0)
     const sum = (key) => counts.reduce((n, c) => n + c[key], 0)
     return {
       figures: sideFigures({
-        deliveries,
+        deliveries: tally.deliveries,
         expected,
-        latencies,
+        latencies: tally.latencies,
         copies: sum('messages'),
         bytesReceived: sum('rpcBytes'),
         cpuMs: (cpu.user + cpu.system) / 1000
       }),
-      setup: { idleCpuMsPerSecond: idleCpu, connections, failedDials, meshReady, meshMin: Math.min(...meshSizes), meshMax: Math.max(...meshSizes), publishFailures, redelivered, lastDeliveryMs: lastDelivery - t0 }
+      setup: { idleCpuMsPerSecond: idleCpu, connections, failedDials, meshReady, meshMin: Math.min(...meshSizes), meshMax: Math.max(...meshSizes), publishFailures, redelivered: tally.redelivered, lastDeliveryMs: tally.lastDelivery - t0 }
     }
   } finally {
     await Promise.all(nodes.map((n) => n.stop()))

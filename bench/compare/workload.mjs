@@ -57,6 +57,32 @@ export async function publishPaced ({ entries, rate, burst, entryBytes }, sentAt
 }
 
 /**
+ * Counts what the receivers deliver: the first copy of each entry per receiver (with its
+ * latency from `sentAt`) and copies delivered again (a system that forgot it had the entry).
+ * `receiver()` makes one receiver's `deliver(index)`.
+ */
+export function deliveryTally (sentAt) {
+  const tally = {
+    latencies: [],
+    deliveries: 0,
+    redelivered: 0,
+    lastDelivery: 0,
+    receiver () {
+      const seen = new Uint8Array(sentAt.length)
+      return (index) => {
+        const now = performance.now()
+        if (seen[index] === 1) { tally.redelivered++; return }
+        seen[index] = 1
+        tally.latencies.push(now - sentAt[index])
+        tally.deliveries++
+        tally.lastDelivery = now
+      }
+    }
+  }
+  return tally
+}
+
+/**
  * CPU ms per second the process spends with nothing published, over `ms`: what a swarm costs
  * just to stay up (heartbeats, keep-alives, WebRTC's own threads), apart from the workload.
  */
