@@ -134,3 +134,8 @@ export class BroadcastError<C extends ErrorCode = ErrorCode> extends Error {
     capture?.(this, new.target)
   }
 }
+
+/** What a promise nobody awaits threw, as an Error for an `'error'` event. */
+export function toError (err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err))
+}

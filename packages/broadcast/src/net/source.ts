@@ -7,7 +7,7 @@ import { BlockBuilder, tipAfter, type Appended } from '../block-builder.js'
 import type { EntryValue } from '../codec.js'
 import type { Ed25519, KeyPair } from '../crypto/ed25519.js'
 import { parseBlock, type VerifiedBlock } from '../log/block.js'
-import { BroadcastError, ErrorCode, type InvalidReport } from '../errors.js'
+import { BroadcastError, ErrorCode, toError, type InvalidReport } from '../errors.js'
 import type { Frame } from '../reassembler.js'
 import { encodeMessage, MessageType } from '../wire.js'
 import { exportStore, storedBlock, type BlockStore } from './block-store.js'
@@ -161,7 +161,7 @@ export class Source<F extends AnyLinkForest = Forest> extends TypedEmitter<Sourc
 
   /** For promises nobody awaits: a failure becomes an `'error'` event, never an unhandled rejection. */
   #report (err: unknown): void {
-    this.emit('error', err instanceof Error ? err : new Error(String(err)))
+    this.emit('error', toError(err))
   }
 
   #onBlock (block: VerifiedBlock): void {

@@ -20,7 +20,7 @@ import { peekBlockIndex } from '../log/signable.js'
 import type { Frame } from '../reassembler.js'
 import { encodeMessage, MessageType, type BlockMessage } from '../wire.js'
 import { equalBytes } from '../bytes.js'
-import { BroadcastError, ErrorCode, type InvalidReason, type InvalidReport, type PeerReason } from '../errors.js'
+import { BroadcastError, ErrorCode, toError, type InvalidReason, type InvalidReport, type PeerReason } from '../errors.js'
 import type { Clock, ClockTimer } from './clock.js'
 import { DownLinks } from './down-links.js'
 import type { FeedLink } from './feed-link.js'
@@ -192,7 +192,7 @@ export class Subscriber<F extends AnyLinkForest = Forest> extends TypedEmitter<S
 
   /** For promises nobody awaits: a failure becomes an `'error'` event, never an unhandled rejection. */
   #report (err: unknown): void {
-    this.emit('error', err instanceof Error ? err : new Error(String(err)))
+    this.emit('error', toError(err))
   }
 
   /** The highest block index verified here (or loaded from a replica). */
