@@ -24,7 +24,12 @@ function throughFeed (value: unknown): unknown {
 describe('media frames as entries', () => {
   test('key frames, deltas and audio chunks come back equal through the entry codec', () => {
     const audio: MediaFrame = {
-      track: 'audio', key: true, timestamp: -20_000, duration: 20_000, data: new Uint8Array(60), group: -1,
+      track: 'audio',
+      key: true,
+      timestamp: -20_000,
+      duration: 20_000,
+      data: new Uint8Array(60),
+      group: -1,
       config: { codec: 'opus', sampleRate: 48_000, numberOfChannels: 1, description: new Uint8Array([9, 9]) }
     }
     for (const frame of [keyFrame, delta, audio, { ...audio, group: 40, config: undefined }]) {

@@ -11,8 +11,13 @@ const config = { codec: 'vp8', codedWidth: 320, codedHeight: 240 }
 function frame (n: number): MediaFrame {
   const key = n % GROUP === 0
   return {
-    track: 'video', key, timestamp: n * FRAME_MS * 1000, duration: FRAME_MS * 1000, data: new Uint8Array([n & 255]),
-    group: key ? -1 : n - (n % GROUP), ...(key && { config })
+    track: 'video',
+    key,
+    timestamp: n * FRAME_MS * 1000,
+    duration: FRAME_MS * 1000,
+    data: new Uint8Array([n & 255]),
+    group: key ? -1 : n - (n % GROUP),
+    ...(key && { config })
   }
 }
 
