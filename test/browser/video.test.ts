@@ -45,7 +45,16 @@ async function startPlayer (key: string): Promise<{ page: TestPage, ids: string[
 /** Waits until `p` decoded `n` more frames than it had. */
 async function decodesMore (p: TestPage, n: number): Promise<void> {
   const had = (await stateOf(p)).decoded.length
-  await p.page.waitForFunction((want) => (window as any).state.decoded.length >= want, had + n, WAIT)
+  try {
+    await p.page.waitForFunction((want) => (window as any).state.decoded.length >= want, had + n, WAIT)
+  } catch (err) {
+    // Say where the page stands: what its subscriber and player saw.
+    const where = await p.page.evaluate(() => {
+      const w = window as any
+      return { decoded: w.state.decoded.length, sub: w.sub?.stats(), player: w.player?.stats(), errors: w.state.errors }
+    }).catch(() => 'the page is gone')
+    throw new Error(`decoded ${n} more frames? ${JSON.stringify(where)}; console: ${p.console.slice(-5).join(' | ')}`, { cause: err })
+  }
 }
 
 /** Each decoded frame against the counter the source painted at that timestamp. */
@@ -64,6 +73,30 @@ async function parents (key: string, trees: number): Promise<Array<Map<string, s
     out.push(parent)
   }
   return out
+}
+
+/** The peers above `id` in one tree, nearest first (the source's own member last). */
+function ancestors (parent: Map<string, string | null>, id: string): string[] {
+  const out: string[] = []
+  for (let p = parent.get(id); p !== undefined && p !== null; p = parent.get(p)) out.push(p)
+  return out
+}
+
+interface Player { page: TestPage, ids: string[] }
+
+/**
+ * A source and `n` players, each decoding before the next joins: with k = k1 = 1 (the
+ * default) each tree is a chain of pages.
+ */
+async function swarmOf (trees: number, n: number, k = 1): Promise<{ source: TestPage, key: string, players: Player[] }> {
+  const { page: source, key } = await startSource({ trees, k, k1: k })
+  const players: Player[] = []
+  for (let i = 0; i < n; i++) {
+    const p = await startPlayer(key)
+    await decodesMore(p.page, 5)
+    players.push(p)
+  }
+  return { source, key, players }
 }
 
 describe('video over a feed, in pages', SLOW, () => {
@@ -94,5 +127,70 @@ describe('video over a feed, in pages', SLOW, () => {
       expect(s.errors).toEqual([])
     }
     expect((await stateOf(source)).errors).toEqual([])
+  })
+
+  test('the middle forwarding page closes: the last page keeps decoding through the other tree, no frame corrupted', async () => {
+    const { source, key, players } = await swarmOf(2, 4)
+    const trees = await parents(key, 2)
+    // A page `last` with a forwarding page `middle` above it in one tree (two pages deep at
+    // least) that is not above it in the other tree: closing `middle` leaves that tree whole.
+    const pageOf = (id: string): Player | undefined => players.find((p) => p.ids.includes(id))
+    let pick: { last: Player, middle: Player } | undefined
+    for (const last of players) {
+      for (let t = 0; t < 2 && pick === undefined; t++) {
+        const above = ancestors(trees[t]!, last.ids[t]!).map(pageOf).filter((p) => p !== undefined)
+        const otherAbove = ancestors(trees[1 - t]!, last.ids[1 - t]!).map(pageOf)
+        const middle = above.length >= 2 ? above.find((m) => !otherAbove.includes(m)) : undefined
+        if (middle !== undefined) pick = { last, middle }
+      }
+    }
+    if (pick === undefined) throw new Error(`no page has a forwarding page above it in one tree only: ${JSON.stringify(trees.map((m) => [...m]))}`)
+    const { last, middle } = pick
+
+    await middle.page.close()
+    await decodesMore(last.page, 2 * FPS)
+    const rest = players.filter((p) => p !== middle)
+    for (const p of rest) await decodesMore(p.page, FPS)
+    const states = await Promise.all(rest.map(async (p) => await stateOf(p.page)))
+    const painted = (await stateOf(source)).painted
+    for (const s of states) {
+      expect(mismatches(s.decoded, painted)).toEqual([])
+      expect(s.errors).toEqual([])
+    }
+  })
+
+  test('a page that alters what it relays: no altered frame is decoded anywhere, the others keep playing', async () => {
+    const { source, key, players } = await swarmOf(2, 4, 2)
+    const trees = await parents(key, 2)
+    // With two children per member a page it cut off finds a place elsewhere (in a chain the
+    // only free slot would be under it again). The hostile page is one with children.
+    const hostile = players.find((p) => p.ids.some((id, t) => [...trees[t]!.values()].includes(id)))!
+    await hostile.page.page.evaluate(() => { (window as any).alterWhatIRelay() })
+    const honest = players.filter((p) => p !== hostile)
+    for (const p of honest) await decodesMore(p.page, 2 * FPS)
+
+    const altered = await hostile.page.page.evaluate(() => (window as any).altered as number)
+    expect(altered).toBeGreaterThan(0)
+    const states = await Promise.all(honest.map(async (p) => await stateOf(p.page)))
+    const invalid = await Promise.all(honest.map(async (p) => await p.page.page.evaluate(() => (window as any).sub.stats().invalid as number)))
+    const painted = (await stateOf(source)).painted
+    for (const s of states) {
+      expect(mismatches(s.decoded, painted)).toEqual([])
+      expect(s.errors).toEqual([])
+    }
+    // Its altered blocks reached honest pages and were refused there.
+    expect(invalid.reduce((a, b) => a + b, 0)).toBeGreaterThan(0)
+  })
+
+  test('a late joiner starts at a key frame, after at most one group of skipped frames', async () => {
+    const { source, key } = await swarmOf(1, 1)
+    // The stream has run for more than a group when the newcomer joins.
+    await source.page.waitForFunction((n) => (window as any).state.painted.length >= n, 2 * GROUP_FRAMES, WAIT)
+    const late = await startPlayer(key)
+    await decodesMore(late.page, FPS)
+    const s = await stateOf(late.page)
+    expect(s.decoded[0]!.key).toBe(true)
+    expect(s.skipped).toBeLessThan(GROUP_FRAMES)
+    expect(mismatches(s.decoded, (await stateOf(source)).painted)).toEqual([])
   })
 })
