@@ -4,4 +4,4 @@
 export { VideoSource, type VideoSourceOptions, type VideoSourceStats, type VideoSourceEvents, type FrameAppender } from './video/video-source.js'
 export { VideoPlayer, type VideoPlayerOptions, type VideoPlayerStats, type VideoPlayerEvents, type DecodedFrameInfo, type FrameFeed } from './video/video-player.js'
 export { Playout, DEFAULT_MAX_LAG_MS, DEFAULT_MAX_DECODE_QUEUE, type PlayoutOptions, type PlayoutStats, type PlayoutStep, type SkipReason } from './video/playout.js'
-export { mediaFrameEntry, readMediaFrame, type MediaFrame, type MediaDecoderConfig, type MediaTrackKind } from './video/media-frame.js'
+export { mediaFrameEntry, readMediaFrame, startAtKeyFrame, type MediaFrame, type MediaDecoderConfig, type MediaTrackKind } from './video/media-frame.js'

@@ -109,3 +109,17 @@ export function readMediaFrame (value: unknown): MediaFrame | undefined {
   if (frame.track === 'video' && frame.key && group !== -1) return undefined
   return frame
 }
+
+/**
+ * For `Feed.join(socket, key, { from: 'live', rewind: startAtKeyFrame })`: a live join starts
+ * at the block of the latest video key frame (the group its first block belongs to) instead of
+ * mid-group, so a player shows a picture at once rather than waiting for the next key frame.
+ * The group is read from the first verified block, the source's own word.
+ */
+export function startAtKeyFrame ({ index, entries }: { index: number, entries: readonly unknown[] }): number {
+  for (const value of entries) {
+    const frame = readMediaFrame(value)
+    if (frame?.track === 'video') return frame.group === -1 ? index : frame.group
+  }
+  return index
+}
