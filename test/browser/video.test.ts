@@ -4,6 +4,7 @@
 // "matches" when the barcode in its pixels is the counter the source painted into the frame
 // of that timestamp: the picture is the source's, for that moment.
 import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import { describe, expect, test } from 'vitest'
 import { type TestPage } from './helpers/chromium.js'
 import type { PageServer } from './helpers/page-server.js'
@@ -28,6 +29,7 @@ const stateOf = async (p: TestPage): Promise<PageState> => await p.page.evaluate
 async function startSource (opts: { trees: number, k: number, k1: number }): Promise<{ page: TestPage, key: string }> {
   server = await suite.server({ k: opts.k, k1: opts.k1 })
   server.page('video.html', PAGE)
+  server.mount('fixtures', fileURLToPath(new URL('./fixtures/', import.meta.url)))
   const page = await suite.browser.open(`${server.url}/video.html`)
   const key = await page.page.evaluate(async ({ url, opts }) => await (window as any).startSource(url, opts),
     { url: server.url, opts: { ...opts, fps: FPS, keyFrameIntervalMs: KEY_FRAME_MS, bitrate: 400_000 } })
