@@ -19,14 +19,14 @@ const SLOW = { timeout: 180_000 }
 
 interface Painted { n: number, timestamp: number, at: number }
 interface Decoded { seq: number, timestamp: number, key: boolean, read: number, at: number }
-interface PageState { painted: Painted[], keys: number[], decoded: Decoded[], skipped: number, errors: string[], joinedAt: number, chunks: number }
+interface PageState { painted: Painted[], keys: number[], audioSent: number[], audio: Array<{ timestamp: number, frames: number, rate: number }>, decoded: Decoded[], skipped: number, errors: string[], joinedAt: number, chunks: number }
 
 const suite = browserSuite()
 let server: PageServer
 
 const stateOf = async (p: TestPage): Promise<PageState> => await p.page.evaluate(() => (window as any).state)
 
-async function startSource (opts: { trees: number, k: number, k1: number }): Promise<{ page: TestPage, key: string }> {
+async function startSource (opts: { trees: number, k: number, k1: number, audio?: boolean }): Promise<{ page: TestPage, key: string }> {
   server = await suite.server({ k: opts.k, k1: opts.k1 })
   server.page('video.html', PAGE)
   server.mount('fixtures', fileURLToPath(new URL('./fixtures/', import.meta.url)))
@@ -36,9 +36,9 @@ async function startSource (opts: { trees: number, k: number, k1: number }): Pro
   return { page, key }
 }
 
-async function startPlayer (key: string): Promise<{ page: TestPage, ids: string[] }> {
+async function startPlayer (key: string, opts: { audio?: boolean } = {}): Promise<{ page: TestPage, ids: string[] }> {
   const page = await suite.browser.open(`${server.url}/video.html`)
-  const ids = await page.page.evaluate(async ({ url, key }) => await (window as any).startPlayer(url, key), { url: server.url, key })
+  const ids = await page.page.evaluate(async ({ url, key, opts }) => await (window as any).startPlayer(url, key, opts), { url: server.url, key, opts })
   return { page, ids }
 }
 
@@ -201,5 +201,28 @@ describe('video over a feed, in pages', SLOW, () => {
     // It did not wait for a group start: the first block it got was rewound to its group's key frame.
     expect(s.skipped).toBe(0)
     expect(mismatches(s.decoded, src.painted)).toEqual([])
+  })
+
+  test('a stream with audio: the player decodes the source\'s Opus chunks beside its frames', async () => {
+    const { page: source, key } = await startSource({ trees: 1, k: 1, k1: 1, audio: true })
+    const player = await startPlayer(key, { audio: true })
+    await decodesMore(player.page, FPS)
+    await player.page.page.waitForFunction(() => (window as any).state.audio.length >= 50, undefined, WAIT)
+    const s = await stateOf(player.page)
+    const sent = new Set((await stateOf(source)).audioSent)
+    // It starts at a chunk the source encoded and plays on without a hole: each block of
+    // samples (20 ms) starts within 25 ms of the one before (a lost block would leave 40) and
+    // within 20 ms of a chunk the source sent (Opus's decoder trims a few samples at the start,
+    // so its timestamps shift a little).
+    expect(sent.has(s.audio[0]!.timestamp)).toBe(true)
+    const sentTimes = [...sent]
+    const holes = s.audio.slice(1).filter((a, i) => Math.abs(a.timestamp - s.audio[i]!.timestamp) > 25_000)
+    const strays = s.audio.filter((a) => !sentTimes.some((t) => Math.abs(t - a.timestamp) <= 20_000))
+    expect(holes).toEqual([])
+    expect(strays).toEqual([])
+    expect(s.audio[0]!.rate).toBe(48_000)
+    expect(s.errors).toEqual([])
+    // The pictures came through a captured track (its own timestamps): each one is whole.
+    expect(s.decoded.filter((d) => d.read < 0)).toEqual([])
   })
 })

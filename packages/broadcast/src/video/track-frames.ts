@@ -1,7 +1,8 @@
 /**
- * The frames of a MediaStreamTrack, one VideoFrame at a time (browser). Chromium reads a track
- * with MediaStreamTrackProcessor; where there is none, a hidden <video> element plays the track
- * and a VideoFrame is taken from it once per animation frame.
+ * The frames of a MediaStreamTrack, one VideoFrame (or AudioData) at a time (browser).
+ * Chromium reads a track with MediaStreamTrackProcessor; where there is none, a hidden <video>
+ * element plays a video track and a VideoFrame is taken from it once per animation frame
+ * (audio then is MEDIA_UNSUPPORTED).
  */
 import { BroadcastError, ErrorCode } from '../errors.js'
 
@@ -9,18 +10,24 @@ export interface TrackReader {
   stop: () => void
 }
 
-/** Chromium's insertable streams (not in TypeScript's DOM types). */
-interface TrackProcessor { readonly readable: ReadableStream<VideoFrame> }
-type TrackProcessorClass = new (init: { track: MediaStreamTrack }) => TrackProcessor
+type Frame = VideoFrame | AudioData
 
-/** Calls `onFrame` with each frame and closes the frame after it; `onError` once if reading fails. */
-export function readTrackFrames (track: MediaStreamTrack, onFrame: (frame: VideoFrame) => void, onError: (err: unknown) => void): TrackReader {
-  if (track.kind !== 'video') throw new TypeError('a video source reads a video track')
+/** Chromium's insertable streams (not in TypeScript's DOM types). */
+interface TrackProcessor<T extends Frame> { readonly readable: ReadableStream<T> }
+type TrackProcessorClass = new <T extends Frame>(init: { track: MediaStreamTrack }) => TrackProcessor<T>
+
+/**
+ * Calls `onFrame` with each frame of `track` (VideoFrame for a video track, AudioData for an
+ * audio one) and closes the frame after it; `onError` once if reading fails.
+ */
+export function readTrackFrames<T extends Frame> (track: MediaStreamTrack, onFrame: (frame: T) => void, onError: (err: unknown) => void): TrackReader {
   const Processor = (globalThis as { MediaStreamTrackProcessor?: TrackProcessorClass }).MediaStreamTrackProcessor
-  return Processor !== undefined ? readWithProcessor(new Processor({ track }), onFrame, onError) : readFromElement(track, onFrame, onError)
+  if (Processor !== undefined) return readWithProcessor(new Processor<T>({ track }), onFrame, onError)
+  if (track.kind !== 'video') throw new BroadcastError(ErrorCode.MEDIA_UNSUPPORTED, 'this browser cannot read an audio track\'s samples (no MediaStreamTrackProcessor)')
+  return readFromElement(track, onFrame as (frame: VideoFrame) => void, onError)
 }
 
-function readWithProcessor (processor: TrackProcessor, onFrame: (frame: VideoFrame) => void, onError: (err: unknown) => void): TrackReader {
+function readWithProcessor<T extends Frame> (processor: TrackProcessor<T>, onFrame: (frame: T) => void, onError: (err: unknown) => void): TrackReader {
   const reader = processor.readable.getReader()
   let stopped = false
   const pump = async (): Promise<void> => {

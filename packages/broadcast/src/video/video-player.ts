@@ -10,6 +10,7 @@ import { TypedEmitter } from 'peer-tree-client'
 import { BroadcastError, ErrorCode, toError } from '../errors.js'
 import { readMediaFrame, type MediaDecoderConfig, type MediaFrame } from './media-frame.js'
 import { Playout, type PlayoutOptions, type PlayoutStats, type SkipReason } from './playout.js'
+import { AudioPlayback, trackGenerator, type AudioPlaybackStats } from './audio-playback.js'
 
 /** What the player needs of a feed subscriber: `Feed.join`'s subscriber is one. */
 export interface FrameFeed {
@@ -31,14 +32,16 @@ export interface VideoPlayerOptions extends PlayoutOptions {
   canvas?: HTMLCanvasElement | OffscreenCanvas
   /** Called with each decoded frame before it is drawn and closed: `frame.clone()` to keep it. */
   onFrame?: (frame: VideoFrame, info: DecodedFrameInfo) => void
+  /** Called with each block of decoded audio before it is played and closed; decodes the audio track. */
+  onAudio?: (data: AudioData) => void
 }
 
-export interface VideoPlayerStats extends PlayoutStats {
+export interface VideoPlayerStats extends PlayoutStats, AudioPlaybackStats {
   /** Frames the decoder returned (each drawn, handed over, written). */
   frames: number
   /** Decoder failures; after each the decoder starts again at the next group start. */
   decodeErrors: number
-  /** Entries that were not video frames (another track, or not a frame at all). */
+  /** Entries that were not frames, and audio chunks when nothing plays the audio. */
   otherEntries: number
 }
 
@@ -49,10 +52,6 @@ export interface VideoPlayerEvents {
   error: (err: Error) => void
 }
 
-/** Chromium's insertable streams (not in TypeScript's DOM types). */
-interface TrackGenerator extends MediaStreamTrack { readonly writable: WritableStream<VideoFrame> }
-type TrackGeneratorClass = new (init: { kind: 'video' }) => TrackGenerator
-
 export class VideoPlayer extends TypedEmitter<VideoPlayerEvents> {
   readonly #feed: FrameFeed
   readonly #opts: VideoPlayerOptions
@@ -62,8 +61,8 @@ export class VideoPlayer extends TypedEmitter<VideoPlayerEvents> {
   /** The frames in the decoder, by timestamp, to name what comes out. */
   #inDecoder = new Map<number, { seq: number, key: boolean }>()
   #counts = { frames: 0, decodeErrors: 0, otherEntries: 0 }
-  #generator: TrackGenerator | undefined
-  #writer: WritableStreamDefaultWriter<VideoFrame> | undefined
+  #output: { track: MediaStreamTrack, writer: WritableStreamDefaultWriter<VideoFrame> } | undefined
+  #audio: AudioPlayback | undefined
   #closed = false
 
   constructor (feed: FrameFeed, opts: VideoPlayerOptions = {}) {
@@ -73,6 +72,7 @@ export class VideoPlayer extends TypedEmitter<VideoPlayerEvents> {
     this.#opts = opts
     this.#playout = new Playout(opts)
     this.#decoder = this.#newDecoder()
+    if (opts.onAudio !== undefined) this.#audio = this.#newAudio()
     feed.on('entry', this.#listener)
   }
 
@@ -81,16 +81,21 @@ export class VideoPlayer extends TypedEmitter<VideoPlayerEvents> {
    * made on first use; Chromium's MediaStreamTrackGenerator, else MEDIA_UNSUPPORTED.
    */
   get track (): MediaStreamTrack {
-    if (this.#generator !== undefined) return this.#generator
-    const Generator = (globalThis as { MediaStreamTrackGenerator?: TrackGeneratorClass }).MediaStreamTrackGenerator
-    if (Generator === undefined) throw new BroadcastError(ErrorCode.MEDIA_UNSUPPORTED, 'this browser has no MediaStreamTrackGenerator: draw into a canvas instead')
-    this.#generator = new Generator({ kind: 'video' })
-    this.#writer = this.#generator.writable.getWriter()
-    return this.#generator
+    this.#output ??= trackGenerator<VideoFrame>('video')
+    return this.#output.track
+  }
+
+  /**
+   * An audio track that plays the feed's decoded audio (from its next group start), made on
+   * first use: `new MediaStream([player.track, player.audioTrack])`.
+   */
+  get audioTrack (): MediaStreamTrack {
+    this.#audio ??= this.#newAudio()
+    return this.#audio.track
   }
 
   stats (): VideoPlayerStats {
-    return { ...this.#playout.stats, ...this.#counts }
+    return { ...this.#playout.stats, ...this.#counts, ...(this.#audio?.stats ?? { audioFrames: 0, audioSkipped: 0, audioDecodeErrors: 0 }) }
   }
 
   close (): void {
@@ -98,12 +103,17 @@ export class VideoPlayer extends TypedEmitter<VideoPlayerEvents> {
     this.#closed = true
     this.#feed.off('entry', this.#listener)
     if (this.#decoder.state !== 'closed') this.#decoder.close()
-    this.#writer?.close().catch(() => {})
+    this.#output?.writer.close().catch(() => {})
+    this.#audio?.close()
   }
 
   #onEntry ({ seq, data }: { seq: number, data: unknown }): void {
     if (this.#closed) return
     const frame = readMediaFrame(data)
+    if (frame?.track === 'audio' && this.#audio !== undefined) {
+      this.#audio.offer(frame, performance.now())
+      return
+    }
     if (frame === undefined || frame.track !== 'video') {
       this.#counts.otherEntries++
       return
@@ -122,9 +132,13 @@ export class VideoPlayer extends TypedEmitter<VideoPlayerEvents> {
     }
   }
 
+  #newAudio (): AudioPlayback {
+    return new AudioPlayback(this.#opts, this.#opts.onAudio, (err) => this.emit('error', toError(err)))
+  }
+
   #newDecoder (): VideoDecoder {
     return new VideoDecoder({
-      output: (frame) => this.#output(frame),
+      output: (frame) => this.#show(frame),
       error: (err) => this.#decodeFailed(err)
     })
   }
@@ -139,7 +153,7 @@ export class VideoPlayer extends TypedEmitter<VideoPlayerEvents> {
     this.emit('error', toError(err))
   }
 
-  #output (frame: VideoFrame): void {
+  #show (frame: VideoFrame): void {
     const entry = this.#inDecoder.get(frame.timestamp)
     this.#inDecoder.delete(frame.timestamp)
     this.#counts.frames++
@@ -150,9 +164,9 @@ export class VideoPlayer extends TypedEmitter<VideoPlayerEvents> {
     } catch (err) {
       this.emit('error', toError(err))
     }
-    if (this.#writer !== undefined) {
+    if (this.#output !== undefined) {
       // The track's sink takes the frame over and closes it.
-      this.#writer.write(frame).catch(() => {})
+      this.#output.writer.write(frame).catch(() => {})
     } else {
       frame.close()
     }

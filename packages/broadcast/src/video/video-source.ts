@@ -1,18 +1,18 @@
 /**
  * A video source (browser): frames of a MediaStreamTrack, or VideoFrames the application makes
  * itself, are encoded with WebCodecs' VideoEncoder and each encoded chunk is appended to a feed
- * as one entry (media-frame.ts). A key frame starts a group every `keyFrameIntervalMs` and
- * carries the decoder configuration, so a newcomer can start at any group.
+ * as one entry (media-frame.ts); a stream's audio track too, with AudioEncoder. A key frame
+ * starts a group every `keyFrameIntervalMs` and carries the decoder configuration, so a
+ * newcomer can start at any group.
  */
 import { TypedEmitter } from 'peer-tree-client'
 import { BroadcastError, ErrorCode, toError } from '../errors.js'
-import { mediaFrameEntry, type MediaDecoderConfig, type MediaFrame } from './media-frame.js'
+import type { MediaDecoderConfig } from './media-frame.js'
+import { AudioEncoding } from './audio-encoding.js'
+import { chunkBytes, copyDescription, FrameWriter, type FrameAppender, type WrittenChunk } from './frame-writer.js'
 import { readTrackFrames, type TrackReader } from './track-frames.js'
 
-/** What the video source needs of a feed source: `Feed.create`'s source is one. */
-export interface FrameAppender {
-  append: (value: unknown) => Promise<{ seq: number, blockIndex: number }>
-}
+export type { FrameAppender } from './frame-writer.js'
 
 export interface VideoSourceOptions {
   /** A WebCodecs codec string. @default 'vp8' */
@@ -31,6 +31,10 @@ export interface VideoSourceOptions {
    * slow encoder loses frames rather than latency. @default 2
    */
   maxEncodeQueue?: number
+  /** The audio codec, for `fromStream` with an audio track. @default 'opus' */
+  audioCodec?: string
+  /** @default 32000 */
+  audioBitrate?: number
 }
 
 export interface VideoSourceStats {
@@ -39,50 +43,71 @@ export interface VideoSourceStats {
   keyFrames: number
   /** Frames dropped because the encoder was behind. */
   dropped: number
-  /** Encoded chunks appended, and their bytes (the raw encoded stream). */
+  /** Encoded chunks appended (video and audio), and their bytes (the raw encoded stream). */
   chunks: number
   encodedBytes: number
+  /** Of the chunks, audio ones. */
+  audioChunks: number
 }
 
 export interface VideoSourceEvents {
   /** An encoded chunk was appended: its entry's sequence number and block index. */
-  chunk: (info: { seq: number, blockIndex: number, key: boolean, timestamp: number, bytes: number }) => void
-  /** The encoder or an append failed; the source stops. */
+  chunk: (info: WrittenChunk) => void
+  /** An encoder or an append failed; the source stops. */
   error: (err: Error) => void
 }
 
-const DEFAULTS = { codec: 'vp8', bitrate: 500_000, framerate: 30, keyFrameIntervalMs: 1000, maxEncodeQueue: 2 }
+const DEFAULTS = { codec: 'vp8', bitrate: 500_000, framerate: 30, keyFrameIntervalMs: 1000, maxEncodeQueue: 2, audioCodec: 'opus', audioBitrate: 32_000 }
+type Settings = typeof DEFAULTS & Pick<VideoSourceOptions, 'width' | 'height'>
 
 export class VideoSource extends TypedEmitter<VideoSourceEvents> {
-  readonly #feed: FrameAppender
-  readonly #opts: Required<Omit<VideoSourceOptions, 'width' | 'height'>> & Pick<VideoSourceOptions, 'width' | 'height'>
+  readonly #opts: Settings
+  readonly #writer: FrameWriter
   #encoder: VideoEncoder | undefined
-  #reader: TrackReader | undefined
-  #stats: VideoSourceStats = { frames: 0, keyFrames: 0, dropped: 0, chunks: 0, encodedBytes: 0 }
+  #audio: AudioEncoding | undefined
+  #readers: TrackReader[] = []
+  #stats: VideoSourceStats = { frames: 0, keyFrames: 0, dropped: 0, chunks: 0, encodedBytes: 0, audioChunks: 0 }
   /** Timestamp (µs) of the last frame asked to be a key frame; undefined before the first. */
   #lastKey: number | undefined
   /** The configuration the last key frame announced, for key frames the encoder sends without one. */
   #config: MediaDecoderConfig | undefined
-  /** Block index of the current group's key frame; appends are chained so it is known in time. */
-  #group = -1
-  #appends: Promise<void> = Promise.resolve()
   #stopped = false
 
   constructor (feed: FrameAppender, opts: VideoSourceOptions = {}) {
     super()
     if (typeof VideoEncoder === 'undefined') throw new BroadcastError(ErrorCode.MEDIA_UNSUPPORTED, 'this runtime has no VideoEncoder (WebCodecs)')
-    for (const name of ['bitrate', 'framerate', 'keyFrameIntervalMs', 'maxEncodeQueue', 'width', 'height'] as const) {
+    for (const name of ['bitrate', 'framerate', 'keyFrameIntervalMs', 'maxEncodeQueue', 'width', 'height', 'audioBitrate'] as const) {
       const v = opts[name]
       if (v !== undefined && !(Number.isFinite(v) && v > 0)) throw new RangeError(`${name} must be a positive number`)
     }
-    this.#feed = feed
     this.#opts = { ...DEFAULTS, ...opts }
+    this.#writer = new FrameWriter(feed, (chunk) => {
+      this.#stats.chunks++
+      this.#stats.encodedBytes += chunk.bytes
+      if (chunk.track === 'audio') this.#stats.audioChunks++
+      this.emit('chunk', chunk)
+    }, (err) => this.#fail(err))
   }
 
-  /** Encodes the frames of `track` until it ends or `stop()`. */
+  /** Encodes the frames of a video track until it ends or `stop()`. */
   static fromTrack (feed: FrameAppender, track: MediaStreamTrack, opts: VideoSourceOptions = {}): VideoSource {
+    if (track.kind !== 'video') throw new TypeError('fromTrack takes a video track (fromStream takes audio too)')
     const source = new VideoSource(feed, opts)
-    source.#reader = readTrackFrames(track, (frame) => source.encode(frame), (err) => source.#fail(err))
+    source.#readers.push(readTrackFrames<VideoFrame>(track, (frame) => source.encode(frame), (err) => source.#fail(err)))
+    return source
+  }
+
+  /** Encodes a stream's first video track and, if it has one, its first audio track. */
+  static fromStream (feed: FrameAppender, stream: MediaStream, opts: VideoSourceOptions = {}): VideoSource {
+    const [video] = stream.getVideoTracks()
+    if (video === undefined) throw new TypeError('the stream has no video track')
+    const source = VideoSource.fromTrack(feed, video, opts)
+    const [audio] = stream.getAudioTracks()
+    if (audio !== undefined) {
+      const encoding = new AudioEncoding(source.#writer, { codec: source.#opts.audioCodec, bitrate: source.#opts.audioBitrate, groupIntervalMs: source.#opts.keyFrameIntervalMs }, (err) => source.#fail(err))
+      source.#audio = encoding
+      source.#readers.push(readTrackFrames<AudioData>(audio, (data) => { if (!source.#stopped) encoding.encode(data) }, (err) => source.#fail(err)))
+    }
     return source
   }
 
@@ -108,12 +133,13 @@ export class VideoSource extends TypedEmitter<VideoSourceEvents> {
   /** Stops reading and encoding; resolves once every chunk encoded so far is appended. */
   async stop (): Promise<void> {
     if (this.#stopped) return
-    this.#reader?.stop()
+    for (const reader of this.#readers) reader.stop()
     const encoder = this.#encoder
     if (encoder !== undefined && encoder.state === 'configured') await encoder.flush().catch(() => {})
+    await this.#audio?.close()
     this.#stopped = true
     if (encoder !== undefined && encoder.state !== 'closed') encoder.close()
-    await this.#appends
+    await this.#writer.settled()
   }
 
   #configure (frame: VideoFrame): VideoEncoder {
@@ -135,43 +161,36 @@ export class VideoSource extends TypedEmitter<VideoSourceEvents> {
   }
 
   #output (chunk: EncodedVideoChunk, metadata: EncodedVideoChunkMetadata | undefined): void {
-    const data = new Uint8Array(chunk.byteLength)
-    chunk.copyTo(data)
+    const config = metadata?.decoderConfig
+    if (config !== undefined) {
+      const description = copyDescription(config.description)
+      this.#config = {
+        codec: config.codec,
+        ...(config.codedWidth !== undefined && { codedWidth: config.codedWidth }),
+        ...(config.codedHeight !== undefined && { codedHeight: config.codedHeight }),
+        ...(description !== undefined && { description })
+      }
+    }
     const key = chunk.type === 'key'
-    if (metadata?.decoderConfig !== undefined) this.#config = decoderConfig(metadata.decoderConfig)
-    const timestamp = chunk.timestamp
-    const duration = chunk.duration ?? 0
-    this.#stats.chunks++
-    this.#stats.encodedBytes += data.length
-    // In order, one at a time: a delta names its group's key frame by the block index that
-    // frame's append returned.
-    this.#appends = this.#appends.then(async () => {
-      const frame: MediaFrame = { track: 'video', key, timestamp, duration, data, group: key ? -1 : this.#group }
-      if (key && this.#config !== undefined) frame.config = this.#config
-      if (key && frame.config === undefined) return // the encoder gave no configuration yet: nothing could decode it
-      if (!key && this.#group === -1) return // a delta before any key frame was appended
-      const { seq, blockIndex } = await this.#feed.append(mediaFrameEntry(frame))
-      if (key) this.#group = blockIndex
-      this.emit('chunk', { seq, blockIndex, key, timestamp, bytes: data.length })
-    }).catch((err: unknown) => this.#fail(err))
+    // A key frame without a configuration yet could not be decoded by anyone: not a group start.
+    if (key && this.#config === undefined) return
+    this.#writer.write({
+      track: 'video',
+      key,
+      timestamp: chunk.timestamp,
+      duration: chunk.duration ?? 0,
+      data: chunkBytes(chunk),
+      startsGroup: key,
+      ...(key && this.#config !== undefined && { config: this.#config })
+    })
   }
 
   #fail (err: unknown): void {
     if (this.#stopped) return
     this.#stopped = true
-    this.#reader?.stop()
+    for (const reader of this.#readers) reader.stop()
     if (this.#encoder !== undefined && this.#encoder.state !== 'closed') this.#encoder.close()
+    this.#audio?.close().catch(() => {})
     this.emit('error', toError(err))
   }
-}
-
-/** The part of WebCodecs' decoder configuration a player needs, with the description as bytes. */
-function decoderConfig (config: VideoDecoderConfig): MediaDecoderConfig {
-  const out: MediaDecoderConfig = { codec: config.codec }
-  if (config.codedWidth !== undefined) out.codedWidth = config.codedWidth
-  if (config.codedHeight !== undefined) out.codedHeight = config.codedHeight
-  const d = config.description
-  // A copy: the encoder may reuse the buffer it handed out.
-  if (d !== undefined) out.description = ArrayBuffer.isView(d) ? new Uint8Array(d.buffer, d.byteOffset, d.byteLength).slice() : new Uint8Array(d).slice()
-  return out
 }
