@@ -131,8 +131,8 @@ describe('API names in the docs', () => {
     for (const [, name] of read(entry).matchAll(/\b(?:type|interface)\s+([A-Z]\w*)/g)) if (name !== undefined) typeNames.add(name)
   }
   // Capitalised names the feed docs use that are not this package's: JavaScript's and the
-  // browser's own, and the server the feeds run on.
-  const FOREIGN = new Set(['TypeError', 'RangeError', 'Uint8Array', 'PeerTreeServer', 'VideoEncoder', 'VideoDecoder', 'VideoFrame', 'MediaStreamTrackGenerator', 'MediaStreamTrack', 'MediaStream'])
+  // browser's own, the server the feeds run on and the client's MediaRelay.
+  const FOREIGN = new Set(['TypeError', 'RangeError', 'Uint8Array', 'PeerTreeServer', 'VideoEncoder', 'VideoDecoder', 'VideoFrame', 'MediaStreamTrackGenerator', 'MediaStreamTrack', 'MediaStream', 'MediaStreamTrackProcessor', 'AudioEncoder', 'AudioDecoder', 'AudioData', 'MediaRelay'])
   // Calls the feed docs write that are not exports: option callbacks, methods named on their
   // own, CommonJS's require, and the header-field arithmetic of the chain rule.
   const NOT_EXPORTS = new Set(['onEntry', 'onFork', 'onError', 'require', 'firstSeq'])
