@@ -36,7 +36,7 @@ async function startSource (opts: { trees: number, k: number, k1: number, audio?
   return { page, key }
 }
 
-async function startPlayer (key: string, opts: { audio?: boolean } = {}): Promise<{ page: TestPage, ids: string[] }> {
+async function startPlayer (key: string, opts: { audio?: boolean, element?: boolean } = {}): Promise<{ page: TestPage, ids: string[] }> {
   const page = await suite.browser.open(`${server.url}/video.html`)
   const ids = await page.page.evaluate(async ({ url, key, opts }) => await (window as any).startPlayer(url, key, opts), { url: server.url, key, opts })
   return { page, ids }
@@ -100,12 +100,13 @@ async function swarmOf (trees: number, n: number, k = 1): Promise<{ source: Test
 }
 
 describe('video over a feed, in pages', SLOW, () => {
-  test('through two forwarding pages, the last page decodes every frame it gets as the source painted it', async () => {
+  test('through two forwarding pages, the last page decodes every frame it gets as the source painted it, and plays them in a <video>', async () => {
     const { page: source, key } = await startSource({ trees: 1, k: 1, k1: 1 })
     // One at a time, so that breadth-first placement with k = k1 = 1 makes a chain.
     const players = []
     for (let i = 0; i < 3; i++) {
-      const p = await startPlayer(key)
+      // The last page plays into a <video> through player.track as well.
+      const p = await startPlayer(key, { element: i === 2 })
       await decodesMore(p.page, 5)
       players.push(p)
     }
@@ -127,6 +128,7 @@ describe('video over a feed, in pages', SLOW, () => {
       expect(s.errors).toEqual([])
     }
     expect((await stateOf(source)).errors).toEqual([])
+    await last.page.page.waitForFunction(() => (window as any).state.presented > 0, undefined, WAIT)
   })
 
   test('the middle forwarding page closes: the last page keeps decoding through the other tree, no frame corrupted', async () => {
