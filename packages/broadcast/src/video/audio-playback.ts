@@ -79,8 +79,9 @@ export class AudioPlayback {
         try {
           this.#onAudio?.(data)
         } finally {
-          // The track's sink takes the samples over and closes them.
-          if (this.#output !== undefined) this.#output.writer.write(data).catch(() => {})
+          // The track's sink takes the samples over and closes them, unless it does not keep up.
+          const writer = this.#output?.writer
+          if (writer !== undefined && (writer.desiredSize ?? 1) > 0) writer.write(data).catch(() => {})
           else data.close()
         }
       },

@@ -164,12 +164,11 @@ export class VideoPlayer extends TypedEmitter<VideoPlayerEvents> {
     } catch (err) {
       this.emit('error', toError(err))
     }
-    if (this.#output !== undefined) {
-      // The track's sink takes the frame over and closes it.
-      this.#output.writer.write(frame).catch(() => {})
-    } else {
-      frame.close()
-    }
+    const writer = this.#output?.writer
+    // The track's sink takes the frame over and closes it; a sink that does not keep up (a
+    // <video> not playing) gets no more, since frames held back would stall the decoder.
+    if (writer !== undefined && (writer.desiredSize ?? 1) > 0) writer.write(frame).catch(() => {})
+    else frame.close()
     this.emit('frame', info)
   }
 }
