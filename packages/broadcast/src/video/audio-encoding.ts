@@ -9,10 +9,9 @@ import type { MediaDecoderConfig } from './media-frame.js'
 import { chunkBytes, copyDescription, type FrameWriter } from './frame-writer.js'
 
 export interface AudioEncodingOptions {
-  /** @default 'opus' */
   codec: string
-  /** @default 32000 */
   bitrate: number
+  /** One chunk per this interval (ms) starts a group. */
   groupIntervalMs: number
 }
 
@@ -24,7 +23,6 @@ export class AudioEncoding {
   #config: MediaDecoderConfig | undefined
   /** Timestamp (µs) of the last chunk that started a group. */
   #lastGroup: number | undefined
-  chunks = 0
 
   constructor (writer: FrameWriter, opts: AudioEncodingOptions, failed: (err: unknown) => void) {
     if (typeof AudioEncoder === 'undefined') throw new BroadcastError(ErrorCode.MEDIA_UNSUPPORTED, 'this runtime has no AudioEncoder (WebCodecs)')
@@ -66,7 +64,6 @@ export class AudioEncoding {
     if (this.#config === undefined) return
     const startsGroup = this.#lastGroup === undefined || chunk.timestamp - this.#lastGroup >= this.#opts.groupIntervalMs * 1000
     if (startsGroup) this.#lastGroup = chunk.timestamp
-    this.chunks++
     this.#writer.write({
       track: 'audio',
       key: true,
