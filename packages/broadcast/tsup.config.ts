@@ -30,8 +30,9 @@ const browser: Options = {
 
 export default defineConfig([
   {
-    // `archive` is the Node-only part (hypercore), a separate entry so browsers never load it.
-    entry: ['src/index.ts', 'src/archive.ts'],
+    // `archive` is the Node-only part (hypercore), a separate entry so browsers never load it;
+    // `video` (WebCodecs) is apart so that data-only apps do not carry it.
+    entry: ['src/index.ts', 'src/archive.ts', 'src/video.ts'],
     external: ['hypercore'],
     format: ['esm', 'cjs'],
     dts: true,
@@ -54,5 +55,21 @@ export default defineConfig([
     ...browser,
     format: ['esm'],
     outExtension: () => ({ js: '.browser.js' })
+  },
+  {
+    // dist/video.browser.js, the video entry as an ES module with nothing left to resolve.
+    ...browser,
+    entry: ['src/video.ts'],
+    format: ['esm'],
+    outExtension: () => ({ js: '.browser.js' })
+  },
+  {
+    // dist/video.global.js, for a <script> tag after dist/index.global.js: it adds VideoSource
+    // and VideoPlayer to the global PeerTreeBroadcast.
+    ...browser,
+    entry: ['src/video.ts'],
+    format: ['iife'],
+    globalName: 'PeerTreeBroadcastVideo',
+    footer: { js: 'if (typeof PeerTreeBroadcast !== "undefined") Object.assign(PeerTreeBroadcast, PeerTreeBroadcastVideo);' }
   }
 ])

@@ -14,7 +14,7 @@ export interface DemoServer {
     model: (key: string) => Promise<ForestModel>
     close: () => void
   }
-  pages: (key: string) => { feed: string, tree: string }
+  pages: (key: string) => { feed: string, tree: string, video: string }
   close: () => Promise<void>
 }
 export function startDemoServer (opts?: { host?: string, port?: number, treeServer?: PeerTreeServerOptions }): Promise<DemoServer>

@@ -1,7 +1,7 @@
 // The demo's server: one HTTP server on 127.0.0.1 carrying the PeerTreeServer's signalling
 // (socket.io, which also serves its client at /socket.io/socket.io.js), the demo's own
 // namespace (demo-board.mjs) and the pages: `/` starts or joins a feed, `/tree.html` draws
-// the live forest of a feed. The pages load the feed's standalone build and d3-hierarchy.
+// the live forest of a feed, `/video.html` broadcasts or watches live video over a feed. The pages load the feed's standalone build and d3-hierarchy.
 import { createServer } from 'node:http'
 import { readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
@@ -21,6 +21,8 @@ const TYPES = { '.html': 'text/html; charset=utf-8', '.mjs': 'text/javascript; c
 const FILES = new Map([
   ['/', join(PAGES, 'feed.html')],
   ['/tree.html', join(PAGES, 'tree.html')],
+  ['/video.html', join(PAGES, 'video.html')],
+  ['/pages/video-page.mjs', join(PAGES, 'video-page.mjs')],
   ['/pages/style.css', join(PAGES, 'style.css')],
   ['/pages/feed-page.mjs', join(PAGES, 'feed-page.mjs')],
   ['/pages/tree-page.mjs', join(PAGES, 'tree-page.mjs')],
@@ -28,6 +30,8 @@ const FILES = new Map([
   ['/pages/delivery-report.mjs', join(PAGES, 'delivery-report.mjs')],
   ['/pkg/broadcast/index.global.js', join(ROOT, 'packages/broadcast/dist/index.global.js')],
   ['/pkg/broadcast/index.global.js.map', join(ROOT, 'packages/broadcast/dist/index.global.js.map')],
+  ['/pkg/broadcast/video.global.js', join(ROOT, 'packages/broadcast/dist/video.global.js')],
+  ['/pkg/broadcast/video.global.js.map', join(ROOT, 'packages/broadcast/dist/video.global.js.map')],
   ['/lib/d3-hierarchy.mjs', D3_HIERARCHY]
 ])
 
@@ -52,7 +56,7 @@ export async function startDemoServer ({ host = '127.0.0.1', port = 0, treeServe
     treeServer,
     board,
     /** The page that joins feed `key`, and its tree view. */
-    pages: (key) => ({ feed: `${url}/?key=${key}`, tree: `${url}/tree.html?key=${key}` }),
+    pages: (key) => ({ feed: `${url}/?key=${key}`, tree: `${url}/tree.html?key=${key}`, video: `${url}/video.html?key=${key}` }),
     close: async () => {
       board.close()
       treeServer.close()

@@ -27,7 +27,8 @@ describe('the demo server', () => {
     }
     expect(await get('/')).toEqual([200, 'text/html; charset=utf-8'])
     expect(await get('/tree.html')).toEqual([200, 'text/html; charset=utf-8'])
-    for (const path of ['/pages/feed-page.mjs', '/pages/tree-page.mjs', '/pages/tree-layout.mjs', '/pages/delivery-report.mjs', '/lib/d3-hierarchy.mjs', '/pkg/broadcast/index.global.js', '/socket.io/socket.io.js']) {
+    expect(await get('/video.html')).toEqual([200, 'text/html; charset=utf-8'])
+    for (const path of ['/pages/video-page.mjs', '/pkg/broadcast/video.global.js', '/pages/feed-page.mjs', '/pages/tree-page.mjs', '/pages/tree-layout.mjs', '/pages/delivery-report.mjs', '/lib/d3-hierarchy.mjs', '/pkg/broadcast/index.global.js', '/socket.io/socket.io.js']) {
       expect((await get(path))[0], path).toBe(200)
     }
     for (const path of ['/pages/../../package.json', '/pages/forest-model.mjs', '/scripts/demo.mjs', '/pages/delivery-report.d.mts']) {

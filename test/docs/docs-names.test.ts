@@ -7,6 +7,7 @@ import { Server } from 'socket.io'
 import { describe, expect, test } from 'vitest'
 import * as archive from 'peer-tree-broadcast/archive'
 import * as broadcast from 'peer-tree-broadcast'
+import * as video from 'peer-tree-broadcast/video'
 import { PeerTreeClient } from 'peer-tree-client'
 import { PeerTreeServer } from 'peer-tree-server'
 import { fakeSocket } from '../../packages/tree-client/test/helpers/fake-socket.js'
@@ -121,24 +122,24 @@ describe('files named in comments and docs', () => {
 })
 
 describe('API names in the docs', () => {
-  const exported: Record<string, unknown> = { ...broadcast, ...archive }
+  const exported: Record<string, unknown> = { ...broadcast, ...archive, ...video }
   /** Type-only exports, read from the entry points (they have no value to look up). */
   const typeNames = new Set<string>()
-  const entries = ['packages/broadcast/src/index.ts', 'packages/broadcast/src/archive.ts']
+  const entries = ['packages/broadcast/src/index.ts', 'packages/broadcast/src/archive.ts', 'packages/broadcast/src/video.ts']
   for (const [, star] of read(entries[0] ?? '').matchAll(/^export (?:type )?\* from '\.\/([\w-]+)\.js'/gm)) entries.push(`packages/broadcast/src/${star ?? ''}.ts`)
   for (const entry of entries) {
     for (const [, name] of read(entry).matchAll(/\b(?:type|interface)\s+([A-Z]\w*)/g)) if (name !== undefined) typeNames.add(name)
   }
-  // Capitalised names the feed docs use that are not this package's: JavaScript's own, and
-  // the server the feeds run on.
-  const FOREIGN = new Set(['TypeError', 'RangeError', 'Uint8Array', 'PeerTreeServer'])
+  // Capitalised names the feed docs use that are not this package's: JavaScript's and the
+  // browser's own, the server the feeds run on and the client's MediaRelay.
+  const FOREIGN = new Set(['TypeError', 'RangeError', 'Uint8Array', 'PeerTreeServer', 'VideoEncoder', 'VideoDecoder', 'VideoFrame', 'MediaStreamTrackGenerator', 'MediaStreamTrack', 'MediaStream', 'MediaStreamTrackProcessor', 'AudioEncoder', 'AudioDecoder', 'AudioData', 'MediaRelay'])
   // Calls the feed docs write that are not exports: option callbacks, methods named on their
   // own, CommonJS's require, and the header-field arithmetic of the chain rule.
   const NOT_EXPORTS = new Set(['onEntry', 'onFork', 'onError', 'require', 'firstSeq'])
   const classes = Object.values(exported).filter((v): v is abstract new (...a: never[]) => unknown => typeof v === 'function' && v.prototype !== undefined)
   const isMethod = (name: string): boolean => classes.some((c) => name in c.prototype)
 
-  test.each(['docs/verification.md', 'docs/feed-api.md', 'packages/broadcast/README.md'])('every export %s names exists in peer-tree-broadcast', (doc) => {
+  test.each(['docs/verification.md', 'docs/feed-api.md', 'docs/video.md', 'packages/broadcast/README.md'])('every export %s names exists in peer-tree-broadcast', (doc) => {
     const missing: string[] = []
     for (const [, code] of read(doc).matchAll(/`([^`\n]+)`/g)) {
       const m = /^(?:await |const \w+ = (?:await )?)?([A-Za-z_$][\w$]*)(?:\.([\w$]+))?(\()?/.exec(code ?? '')

@@ -105,7 +105,9 @@ export const ErrorCode = {
   /** A replica store that belongs to another feed (its blocks would never verify for this one). */
   REPLICA_WRONG_FEED: 'REPLICA_WRONG_FEED',
   /** A block store that cannot be opened, read or written (no IndexedDB, a failed transaction); `cause` kept. */
-  STORE_FAILED: 'STORE_FAILED'
+  STORE_FAILED: 'STORE_FAILED',
+  /** The runtime lacks what video needs (WebCodecs' VideoEncoder or VideoDecoder, a way to read a track's frames). */
+  MEDIA_UNSUPPORTED: 'MEDIA_UNSUPPORTED'
 } as const
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]
 
@@ -119,7 +121,8 @@ const DEFAULT_MESSAGES: Record<ErrorCode, string> = {
   ARCHIVE_CORRUPT: "the archive's last block does not parse: refusing to continue this log",
   ENTRY_UNDECODABLE: 'an entry does not decode',
   REPLICA_WRONG_FEED: 'this replica belongs to another feed',
-  STORE_FAILED: 'the block store failed'
+  STORE_FAILED: 'the block store failed',
+  MEDIA_UNSUPPORTED: 'this runtime cannot encode or decode video'
 }
 
 /** An operation failed; `code` is stable, `cause` keeps the underlying error. */

@@ -85,7 +85,7 @@ export { BlockBuilder, tipAfter, type BlockBuilderOptions, type LogTip, type App
 // The network layer: feeds over the trees.
 export { Feed, type CreateFeedOptions, type JoinFeedOptions, type FeedSource, type FeedSubscriber } from './net/feed.js'
 export { Source, type SourceStats, type SourceEvents } from './net/source.js'
-export { Subscriber, type SubscriberStats, type SubscriberEvents, type Entry } from './net/subscriber.js'
+export { Subscriber, type SubscriberStats, type SubscriberEvents, type Entry, type LiveRewind } from './net/subscriber.js'
 export { MemoryBlockStore, exportStore, type BlockStore } from './net/block-store.js'
 export { IndexedDbBlockStore, replicaDbName, type IndexedDbBlockStoreOptions } from './browser/indexed-db-block-store.js'
 export { Forest, type ForestEvents, type ForestOptions } from './net/forest.js'

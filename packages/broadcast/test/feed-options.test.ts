@@ -17,3 +17,10 @@ test('trees, k and k1 out of range are refused', async () => {
   await expect(Feed.create(socket, { k: 0 })).rejects.toThrow(RangeError)
   await expect(Feed.create(socket, { k1: 65 })).rejects.toThrow(RangeError)
 })
+
+test('rewind is a function, and only for a live join', async () => {
+  const key = 'A'.repeat(43)
+  await expect(Feed.join(socket, key, { rewind: () => 0 })).rejects.toThrow(RangeError)
+  await expect(Feed.join(socket, key, { from: 5, rewind: () => 0 })).rejects.toThrow(RangeError)
+  await expect(Feed.join(socket, key, { from: 'live', rewind: 3 as never })).rejects.toThrow(TypeError)
+})

@@ -4,7 +4,8 @@
 // browser bundle of it carries none of simple-peer's Node polyfills.
 import { definePeerTreeClient, type PeerTreeClient as Client } from './peer-tree-client.js'
 
-export const PeerTreeClient = definePeerTreeClient()
+// Pure: a bundle that takes only TypedEmitter or DataPeer from here drops the client.
+export const PeerTreeClient = /* @__PURE__ */ definePeerTreeClient()
 export type PeerTreeClient = Client
 export type {
   PeerTreeClientOptions, PeerTreeClientEvents, CreateOptions, ConnectOptions, TreeOwner, LinkInfo

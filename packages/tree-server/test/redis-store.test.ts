@@ -19,8 +19,13 @@ afterEach(async () => { await Promise.all(open.splice(0).map(async (s) => { awai
 afterAll(async () => { await redis.stop() })
 
 /** A store with a key prefix no other test uses, so tests share the server and never each other's keys. */
+/**
+ * A store for tests that are not about its timeout: a generous one, so that a loaded machine
+ * (a starved redis-server answering one call of thousands late) fails no test about trees.
+ */
 async function connect (prefix = `t${++prefixes}:`, cacheMembers?: number): Promise<RedisStore> {
-  const store = await RedisStore.connect(redis.url, cacheMembers === undefined ? { prefix } : { prefix, cacheMembers })
+  const timeoutMs = 10_000
+  const store = await RedisStore.connect(redis.url, cacheMembers === undefined ? { prefix, timeoutMs } : { prefix, cacheMembers, timeoutMs })
   open.push(store)
   return store
 }

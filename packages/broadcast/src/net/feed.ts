@@ -19,7 +19,7 @@ import {
   DEFAULT_TREES, DEFAULT_WANT_BATCH, DEFAULT_WANT_TIMEOUT_MS, MAX_HAVE_INTERVAL_MS, MAX_TREES
 } from './net-constants.js'
 import { Source } from './source.js'
-import { Subscriber } from './subscriber.js'
+import { Subscriber, type LiveRewind } from './subscriber.js'
 import { chooseHomeTree, lookupTrees } from './lookup.js'
 
 interface CommonOptions {
@@ -62,6 +62,13 @@ export interface JoinFeedOptions extends CommonOptions {
    * `'live'` starts at the first block that arrives, a number starts at that block index.
    */
   from?: 'start' | 'live' | number
+  /**
+   * With `from: 'live'`: start the log earlier than the first block that arrives, at the block
+   * index this returns for that (verified) block's index and entries, at most 1,024 blocks
+   * earlier; the blocks between are fetched at once. peer-tree-broadcast/video's
+   * `startAtKeyFrame` starts a player at the latest key frame.
+   */
+  rewind?: LiveRewind
   /** Trees to join; by default the server is asked how many the feed has. */
   trees?: number
   /** Blocks kept: 'all' (needed to export the whole log) or a bound. @default 'all' */
@@ -167,6 +174,8 @@ export const Feed = {
     if (feedKey?.length !== 32) throw new TypeError('key must be a feed key: 32 bytes in base64url (43 characters)')
     const from = opts.from === undefined || opts.from === 'start' ? 0 : opts.from
     if (from !== 'live') checkCount(from, 'from', 0, Number.MAX_SAFE_INTEGER)
+    if (opts.rewind !== undefined && typeof opts.rewind !== 'function') throw new TypeError('rewind must be a function')
+    if (opts.rewind !== undefined && from !== 'live') throw new RangeError("rewind moves the start of a live join: use from: 'live'")
     if (opts.replica !== undefined && from !== 0) throw new RangeError("a replica keeps the whole log: use from: 'start'")
     const replicaKey = opts.replica?.feedKey
     if (replicaKey !== undefined && !equalBytes(replicaKey, feedKey)) {
@@ -182,6 +191,7 @@ export const Feed = {
     const wantBatch = DEFAULT_WANT_BATCH
     const sub = new Subscriber(forest, feedKey, ed, {
       from,
+      ...(opts.rewind !== undefined && { rewind: opts.rewind }),
       retention: opts.retention ?? 'all',
       gapGraceMs: opts.gapGraceMs ?? DEFAULT_GAP_GRACE_MS,
       wantTimeoutMs: opts.wantTimeoutMs ?? DEFAULT_WANT_TIMEOUT_MS,

@@ -77,3 +77,9 @@ export const MAX_HAVE_INTERVAL_MS = UPSTREAM_SILENT_MS / 2
  * server's word reaches each neighbour and it closes its end first (a signalling round trip).
  */
 export const LEAVE_LINGER_MS = 1_000
+
+/**
+ * How far before the first block of a live join a `rewind` may start the log: the blocks in
+ * between are fetched at once, so a source's claim (a key frame long ago) costs at most this.
+ */
+export const MAX_REWIND_BLOCKS = 1_024

@@ -59,9 +59,18 @@ export interface SubscriberEvents {
   error: (err: Error) => void
 }
 
+/**
+ * Where a live join's log starts, chosen from the first block the trees brought (verified):
+ * its index and its entries' values. A block index at most that one; what lies between is
+ * fetched at once.
+ */
+export type LiveRewind = (first: { index: number, entries: readonly unknown[] }) => number
+
 export interface SubscriberOptions {
   /** First block index wanted (0: the whole history), or 'live': from the first block received. */
   from: number | 'live'
+  /** With `from: 'live'`: start earlier than the first block, where this says (at most MAX_REWIND_BLOCKS earlier). */
+  rewind?: LiveRewind
   retention: 'all' | { maxBlocks: number }
   gapGraceMs: number
   wantTimeoutMs: number

@@ -17,6 +17,7 @@ import { decodeEntry } from '../codec.js'
 import { FeedLog } from '../log/feed-log.js'
 import { exportLog } from '../log/export.js'
 import { peekBlockIndex } from '../log/signable.js'
+import type { VerifiedBlock } from '../log/block.js'
 import type { Frame } from '../reassembler.js'
 import { encodeMessage, MessageType, type BlockMessage } from '../wire.js'
 import { equalBytes } from '../bytes.js'
@@ -28,7 +29,7 @@ import type { Forest } from './forest.js'
 import { Intake, type Verdict } from './intake.js'
 import type { AnyLinkForest, LinkForest } from './link-forest.js'
 import { HaveBound } from './have-bound.js'
-import { CLAIM_PROOF_MS, CLAIM_WINDOW, DEFAULT_HAVE_INTERVAL_MS, MAX_PENDING_PER_LINK, MAX_PENDING_WANTS } from './net-constants.js'
+import { CLAIM_PROOF_MS, CLAIM_WINDOW, DEFAULT_HAVE_INTERVAL_MS, MAX_PENDING_PER_LINK, MAX_PENDING_WANTS, MAX_REWIND_BLOCKS } from './net-constants.js'
 import { OwnBackfill } from './own-backfill.js'
 import { RelayWants } from './relay-wants.js'
 import { ReplicaWriter } from './replica-writer.js'
@@ -36,7 +37,7 @@ import { UpstreamWatch } from './upstream-watch.js'
 import { DEFAULT_UPSTREAM_WATCH, type Entry, type SubscriberEvents, type SubscriberOptions, type SubscriberStats } from './subscriber-types.js'
 
 export type { InvalidReport }
-export type { Entry, SubscriberStats, SubscriberEvents, SubscriberOptions } from './subscriber-types.js'
+export type { Entry, LiveRewind, SubscriberStats, SubscriberEvents, SubscriberOptions } from './subscriber-types.js'
 
 /** A feed's subscriber; `F` is what carries its links (a signalled Forest, from Feed.join). */
 export class Subscriber<F extends AnyLinkForest = Forest> extends TypedEmitter<SubscriberEvents> {
@@ -255,6 +256,28 @@ export class Subscriber<F extends AnyLinkForest = Forest> extends TypedEmitter<S
   }
 
   /**
+   * A live join's log: from its first block, or from where `rewind` says, read from that
+   * verified block (the source's own word, so no peer can move it); the blocks in between are
+   * history, asked for at once.
+   */
+  #startLiveLog (index: number, block: VerifiedBlock): FeedLog {
+    const rewind = this.#opts.rewind
+    let start = index
+    if (rewind !== undefined) {
+      try {
+        const entries = block.entries.map((e) => { const d = decodeEntry(e); return d.ok ? d.value : undefined })
+        const asked = rewind({ index, entries })
+        if (Number.isSafeInteger(asked)) start = Math.min(index, Math.max(asked, index - MAX_REWIND_BLOCKS, 0))
+      } catch (err) {
+        this.#report(err)
+      }
+    }
+    const log = this.#startLog(start)
+    this.#backfill.planner.historyEnd = index
+    return log
+  }
+
+  /**
    * Keeps entries back until releaseEntries(). Feed.join joins the trees before it returns (it
    * waits for its home tree's link), and the other trees may deliver meanwhile: the entries
    * wait for the application's listener instead of going to nobody.
@@ -352,7 +375,7 @@ export class Subscriber<F extends AnyLinkForest = Forest> extends TypedEmitter<S
       const planner = this.#backfill.planner
       planner.historyEnd = Math.max(planner.historyEnd, index)
     }
-    const log = this.#log ?? this.#startLog(index)
+    const log = this.#log ?? this.#startLiveLog(index, verified)
     this.#stats.blocks++
     const added = log.add(verified)
     if (added.status === 'rejected') this.#reject(link, added.reason, index)
