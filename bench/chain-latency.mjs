@@ -76,7 +76,7 @@ for (let round = 0; round < ROUNDS; round++) {
   for (const side of sides) {
     const lat = await side.run()
     latencies[side.name].push(...lat)
-    roundMedians[side.name].push(q(lat, 0.5) / HOPS)
+    roundMedians[side.name].push(Number((q(lat, 0.5) / HOPS).toFixed(3)))
   }
 }
 
