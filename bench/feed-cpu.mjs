@@ -68,7 +68,12 @@ console.log(`${options.subscribers} receivers, ${options.trees} trees, ${options
 const runs = Object.fromEntries(sides.map((s) => [s.name, []]))
 for (let round = 0; round < rounds; round++) {
   for (const side of sides) {
-    const r = await measure(side.args)
+    // A side whose process died is run once more, and says so: @roamhq/wrtc now and then runs
+    // out of file descriptors while 24 feeds join at once (~7,000 sockets when all is well).
+    const r = await measure(side.args).catch((err) => {
+      console.log(`round ${round + 1} ${side.name}: ${err.message}; running it again`)
+      return measure(side.args)
+    })
     runs[side.name].push(r)
     const perRate = r.rates.map((x) => `${x.rate}/s ${f1(x.cpuUsPerBlock)} µs/block (${x.cores.toFixed(2)} cores, delivered ${(100 * x.deliveryRatio).toFixed(1)}%)`).join('; ')
     console.log(`round ${round + 1} ${side.name.padEnd(8)} idle ${f1(r.idleCpuMsPerSecond)} ms/s; ${perRate}${r.treesUp ? '' : ' (not every tree was up)'}`)
