@@ -1,14 +1,25 @@
 // Per-hop cost, measured side by side in one run: a chain of N relays made of bare simple-peer
 // links (each hop writes what it receives to the next), against a feed on one tree with
 // k = k1 = 1 (each subscriber receives, dedups, verifies, forwards and delivers). One ~1 KiB
-// message or entry every 20 ms; prints the median and p99 latency to the end of the chain,
-// and the median added per hop. Run after a build: node bench/chain-latency.mjs [hops=6]
+// message or entry every 20 ms. The sides take turns (bare, feed, bare, feed, ...: `--rounds`
+// of each), so that a load that comes and goes hits both. Prints the median and p99 latency to
+// the end of each chain over all rounds, each round's median, and the median added per hop.
+// `--baseline <dir>` adds a third side in every round: the feed of another built checkout
+// (bench/checkout.mjs), for a before/after in the same run.
+// Run after a build: node bench/chain-latency.mjs [hops=6] [--rounds 2] [--baseline <dir>]
+import { parseArgs } from 'node:util'
 import { io as connect } from 'socket.io-client'
 import wrtc from '@roamhq/wrtc'
-import { Feed, createNodeEd25519 } from 'peer-tree-broadcast'
+import { importBroadcast } from './checkout.mjs'
 import { connectedPair, machine, startSignalServer } from './lib.mjs'
+import { reportFigures } from './report.mjs'
 
-const HOPS = Number(process.argv[2] ?? 6)
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { rounds: { type: 'string', default: '2' }, baseline: { type: 'string' } }
+})
+const HOPS = Number(positionals[0] ?? 6)
+const ROUNDS = Number(values.rounds)
 const N = 300
 const GAP_MS = 20
 const PAYLOAD = 'x'.repeat(1000)
@@ -28,7 +39,7 @@ async function bareChain () {
   return lat
 }
 
-async function feedChain (url) {
+async function feedChain ({ Feed, createNodeEd25519 }, url) {
   const ed25519 = createNodeEd25519()
   const sockets = []
   const socket = () => { const s = connect(url, { forceNew: true }); sockets.push(s); return s }
@@ -47,15 +58,46 @@ async function feedChain (url) {
   source.close()
   for (const s of subs) s.close()
   for (const s of sockets) s.disconnect()
+  await sleep(1500) // the closing feeds linger (LEAVE_LINGER_MS) before their connections go
   return lat
 }
 
+const current = await importBroadcast(undefined)
+const baseline = values.baseline === undefined ? undefined : await importBroadcast(values.baseline)
 const server = await startSignalServer()
-const bare = await bareChain()
-const feed = await feedChain(server.url)
-console.log(`a chain of ${HOPS} hops, ~1 KiB every ${GAP_MS} ms, ${machine}`)
-console.log(`bare simple-peer relays   to the end: median ${q(bare, 0.5).toFixed(2)} ms, p99 ${q(bare, 0.99).toFixed(2)} ms; per hop ${(q(bare, 0.5) / HOPS).toFixed(3)} ms`)
-console.log(`feed relays (1 tree)      to the end: median ${q(feed, 0.5).toFixed(2)} ms, p99 ${q(feed, 0.99).toFixed(2)} ms; per hop ${(q(feed, 0.5) / HOPS).toFixed(3)} ms`)
-console.log(`added by our relay        ${((q(feed, 0.5) - q(bare, 0.5)) / HOPS).toFixed(3)} ms per hop (median; the feed's figure also holds one signature at the source)`)
+const sides = [
+  { name: 'bare', label: 'bare simple-peer relays', run: bareChain },
+  { name: 'feed', label: 'feed relays (1 tree)', run: () => feedChain(current, server.url) },
+  ...(baseline === undefined ? [] : [{ name: 'baseline', label: 'baseline feed relays', run: () => feedChain(baseline, server.url) }])
+]
+const latencies = Object.fromEntries(sides.map((s) => [s.name, []]))
+const roundMedians = Object.fromEntries(sides.map((s) => [s.name, []]))
+for (let round = 0; round < ROUNDS; round++) {
+  for (const side of sides) {
+    const lat = await side.run()
+    latencies[side.name].push(...lat)
+    roundMedians[side.name].push(Number((q(lat, 0.5) / HOPS).toFixed(3)))
+  }
+}
+
+const perHop = (name) => q(latencies[name], 0.5) / HOPS
+const figures = { hops: HOPS, rounds: ROUNDS, messages: N, gapMs: GAP_MS }
+console.log(`a chain of ${HOPS} hops, ~1 KiB every ${GAP_MS} ms, ${ROUNDS} rounds of each side in turn, ${machine}`)
+for (const side of sides) {
+  const lat = latencies[side.name]
+  const rounds = roundMedians[side.name].map((x) => x.toFixed(3)).join(', ')
+  console.log(`${side.label.padEnd(26)} to the end: median ${q(lat, 0.5).toFixed(2)} ms, p99 ${q(lat, 0.99).toFixed(2)} ms; per hop ${perHop(side.name).toFixed(3)} ms (rounds: ${rounds})`)
+  // Flat keys: the runner's table shows them one by one.
+  figures[`${side.name}MedianHopMs`] = perHop(side.name)
+  figures[`${side.name}EndP99Ms`] = q(lat, 0.99)
+  figures[`${side.name}RoundsHopMs`] = roundMedians[side.name]
+}
+figures.addedPerHopMs = perHop('feed') - perHop('bare')
+console.log(`added by our relay         ${figures.addedPerHopMs.toFixed(3)} ms per hop (median; the feed's figure also holds one signature at the source)`)
+if (baseline !== undefined) {
+  figures.baselineAddedPerHopMs = perHop('baseline') - perHop('bare')
+  console.log(`added by the baseline's    ${figures.baselineAddedPerHopMs.toFixed(3)} ms per hop`)
+}
+reportFigures('chain-latency', figures)
 server.close()
 process.exit(0)

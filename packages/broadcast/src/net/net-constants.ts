@@ -10,6 +10,12 @@ export const LOW_WATER_BYTES = 64 * 1024
 export const DRAIN_POLL_MS = 20
 /** Bytes a link may have queued for a slow receiver before it is dropped (it then backfills). */
 export const DEFAULT_MAX_QUEUED_BYTES = 8 * 1024 * 1024
+/**
+ * A subscriber's tick while it has nothing to ask for or retry: it then only judges its
+ * upstreams (over seconds) and says HAVE when idle (every DEFAULT_HAVE_INTERVAL_MS), so a
+ * slower tick loses nothing; a gap arms the fast tick (tickMs) when it appears.
+ */
+export const IDLE_TICK_MS = 250
 /** Trees per feed: one departure then cuts at most one tree below it, and two others carry on. */
 export const DEFAULT_TREES = 3
 /**

@@ -78,6 +78,8 @@ export interface SubscriberOptions {
   cacheBlocks: number
   maxWantBlocks: number
   tickMs: number
+  /** The tick while there is nothing to ask for or retry (IDLE_TICK_MS when absent; never below tickMs). */
+  idleTickMs?: number
   /** Ask other peers for missing blocks (on by default; off only to measure what it saves). */
   backfill: boolean
   /** Block indices the dedup window remembers (DEFAULT_DEDUP_WINDOW when absent). */

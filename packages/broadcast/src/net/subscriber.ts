@@ -29,7 +29,7 @@ import type { Forest } from './forest.js'
 import { Intake, type Verdict } from './intake.js'
 import type { AnyLinkForest, LinkForest } from './link-forest.js'
 import { HaveBound } from './have-bound.js'
-import { CLAIM_PROOF_MS, CLAIM_WINDOW, DEFAULT_HAVE_INTERVAL_MS, MAX_PENDING_PER_LINK, MAX_PENDING_WANTS, MAX_REWIND_BLOCKS } from './net-constants.js'
+import { CLAIM_PROOF_MS, CLAIM_WINDOW, DEFAULT_HAVE_INTERVAL_MS, IDLE_TICK_MS, MAX_PENDING_PER_LINK, MAX_PENDING_WANTS, MAX_REWIND_BLOCKS } from './net-constants.js'
 import { OwnBackfill } from './own-backfill.js'
 import { RelayWants } from './relay-wants.js'
 import { ReplicaWriter } from './replica-writer.js'
@@ -64,7 +64,13 @@ export class Subscriber<F extends AnyLinkForest = Forest> extends TypedEmitter<S
   /** False until a block arrives through a tree unasked: the history ends where the trees begin. */
   #live = false
   #opts: SubscriberOptions
-  #tick: ClockTimer
+  /**
+   * The next tick: every `tickMs` while there is something to ask for or retry, every
+   * `idleTickMs` otherwise (upstream checks and the idle HAVE need no more). What makes work
+   * (a gap, a claim past our end, a relayed WANT) arms the fast tick at once.
+   */
+  #tick: ClockTimer | undefined
+  #fastTick = false
   #stats = { entries: 0, blocks: 0, invalid: 0, gaps: 0, backfilled: 0, served: 0, stale: 0 }
   /** Entries delivered while `Feed.join` has not returned yet, so nobody could listen; see holdEntries(). */
   #held: Entry[] | undefined
@@ -95,7 +101,7 @@ export class Subscriber<F extends AnyLinkForest = Forest> extends TypedEmitter<S
     links.on('link', this.#onLink)
     links.on('unlink', this.#onUnlink)
     links.on('malformed', this.#onMalformed)
-    this.#tick = this.#clock.setInterval(() => this.#onTick(), opts.tickMs)
+    this.#armTick(this.#hasWork())
   }
 
   stats (): SubscriberStats {
@@ -161,6 +167,7 @@ export class Subscriber<F extends AnyLinkForest = Forest> extends TypedEmitter<S
     if (this.closed) return
     this.closed = true
     this.#clock.clear(this.#tick)
+    this.#tick = undefined
     const links = this.forest as LinkForest
     links.off('frame', this.#onFrame)
     links.off('link', this.#onLink)
@@ -211,6 +218,7 @@ export class Subscriber<F extends AnyLinkForest = Forest> extends TypedEmitter<S
   #wantMissing (link: FeedLink, indices: number[]): void {
     const now = this.#clock.now()
     const asks = this.#relay.want(link, indices, now)
+    this.#wake()
     const pacer = this.#backfill.planner.pacer
     for (const [from, to] of asks) {
       // Within each upstream's pace, like this peer's own asks: what does not fit is not
@@ -312,6 +320,7 @@ export class Subscriber<F extends AnyLinkForest = Forest> extends TypedEmitter<S
     if (opening && !this.#live && log !== undefined && highest >= log.startIndex) this.#backfill.historyClaimed(highest)
     this.#backfill.planner.noteHighest(believed, now)
     this.#down.passHave(believed)
+    this.#wake()
   }
 
   #onBlock (link: FeedLink, message: BlockMessage, bytes: Uint8Array): void {
@@ -381,6 +390,7 @@ export class Subscriber<F extends AnyLinkForest = Forest> extends TypedEmitter<S
     if (added.status === 'rejected') this.#reject(link, added.reason, index)
     else if (added.status === 'added') this.#replica?.follow(log, (i) => this.#down.cache.get(i) ?? this.#blockMessage(i))
     this.#backfill.planner.noteHighest(index, now)
+    this.#wake()
   }
 
   #reject (link: FeedLink, reason: InvalidReason, index?: number): void {
@@ -389,6 +399,35 @@ export class Subscriber<F extends AnyLinkForest = Forest> extends TypedEmitter<S
     // A peer that sends what does not verify is not trusted for this link: drop it, and the
     // tree places this peer elsewhere (the server avoids the parent that failed).
     link.close()
+  }
+
+  #armTick (fast: boolean): void {
+    this.#clock.clear(this.#tick)
+    this.#fastTick = fast
+    this.#tick = this.#clock.setTimeout(() => {
+      this.#tick = undefined
+      if (this.closed) return
+      this.#onTick()
+      if (!this.closed) this.#armTick(this.#hasWork())
+    }, fast ? this.#opts.tickMs : Math.max(this.#opts.tickMs, this.#opts.idleTickMs ?? IDLE_TICK_MS))
+  }
+
+  /** Something may have made work: tick fast from now on if it did. */
+  #wake (): void {
+    if (!this.#fastTick && !this.closed && this.#hasWork()) this.#armTick(true)
+  }
+
+  /**
+   * Whether the next ticks may have something to ask for or retry: a gap in the log, a
+   * believed end past what it holds, asks in flight, or children waiting for relayed blocks.
+   */
+  #hasWork (): boolean {
+    if (this.#relay.pending.size > 0) return true
+    const log = this.#log
+    if (log === undefined || !log.trusted || !this.#opts.backfill) return false
+    if (this.#backfill.asked > 0 || this.#backfill.planner.inFlight > 0) return true
+    // Every block below deliveredBlocks was delivered, so one at or below the end is missing.
+    return log.deliveredBlocks <= Math.max(log.highestSeen, this.#claims.peek())
   }
 
   #onTick (): void {
