@@ -69,6 +69,14 @@ export const BENCHES = [
     quickArgs: ['--rounds', '1', '--seconds', '4', '--idle-seconds', '2']
   },
   {
+    name: 'video',
+    title: 'live video',
+    about: 'the same canvas as feed entries (1 and 2 trees) and as a MediaStream relayed by MediaRelay, Chromium pages, one run',
+    script: 'bench/video.mjs',
+    args: ['--seconds', '8'],
+    quickArgs: ['--seconds', '3', '--players', '3']
+  },
+  {
     name: 'sim',
     title: 'simulator',
     about: 'the simulator over simulated links, real server transitions and feed code',

@@ -87,6 +87,21 @@ const MAKERS = {
   }
 }
 
+/** One mode of the video bench as table rows: latency by depth, then its costs. */
+function videoRows (m) {
+  const depths = (m.depths ?? []).map((d) => `${d.depth}: ${num(d.p50Ms, 1)} / ${num(d.p99Ms, 1)}`).join(' · ')
+  const bytes = Number.isFinite(m.encodedKbps) ? `${num(m.receivedKbpsPerPlayer, 0)} kbit/s (x${fixed(m.overheadVsEncoded, 2)} the encoded)` : `${num(m.receivedKbpsPerPlayer, 0)} kbit/s (RTP)`
+  const c = m.churn ?? {}
+  const partly = c.partlyPages > 0 ? `, fed in one tree only ${num(c.partlyLongestGapMs, 0)} ms` : ''
+  return [
+    [`${m.mode}: glass-to-glass p50 / p99 ms by depth`, depths],
+    [`${m.mode}: frames/s per player, received per player`, `${num(m.framesPerSecondPerPlayer, 1)}, ${bytes}`],
+    [`${m.mode}: browser CPU per decoded frame`, `${num(m.cpuMsPerFrame, 2)} ms`],
+    [`${m.mode}: longest freeze below a closed player, corrupt pictures`, `${c.cutPages > 0 ? `cut off ${num(c.cutLongestGapMs, 0)} ms` : 'none cut off'}${partly}; ${num((m.corruptFrames ?? 0) + (c.corrupt ?? 0), 0)}`]
+  ]
+}
+MAKERS.video = (f) => (f.modes ?? []).flatMap(videoRows)
+
 const RATIO_OF = { cpuMsPerDelivery: 'cpuPerDelivery', latencyP50Ms: 'latencyP50', latencyP99Ms: 'latencyP99', copiesPerEntry: 'copiesPerEntry', bytesPerEntry: 'bytesPerEntry' }
 
 /** The [what, value] rows of bench `name`'s figures. */
