@@ -4,8 +4,10 @@
 // message or entry every 20 ms. The sides take turns (bare, feed, bare, feed, ...: `--rounds`
 // of each), so that a load that comes and goes hits both. Prints the median and p99 latency to
 // the end of each chain over all rounds, each round's median, and the median added per hop.
-// `--baseline <dir>` adds a third side in every round: the feed of another built checkout
-// (bench/checkout.mjs), for a before/after in the same run.
+// A third side is the same feed with a verifier that accepts every signature without checking
+// it: what the signature check costs per hop, in the same run (a measurement only: a relay
+// must verify before it forwards). `--baseline <dir>` adds a side in every round: the feed of
+// another built checkout (bench/checkout.mjs), for a before/after in the same run.
 // Run after a build: node bench/chain-latency.mjs [hops=6] [--rounds 2] [--baseline <dir>]
 import { parseArgs } from 'node:util'
 import { io as connect } from 'socket.io-client'
@@ -39,8 +41,9 @@ async function bareChain () {
   return lat
 }
 
-async function feedChain ({ Feed, createNodeEd25519 }, url) {
-  const ed25519 = createNodeEd25519()
+async function feedChain ({ Feed, createNodeEd25519 }, url, { checkSignatures = true } = {}) {
+  const real = createNodeEd25519()
+  const ed25519 = checkSignatures ? real : { ...real, verifySync: () => true, verify: async () => true }
   const sockets = []
   const socket = () => { const s = connect(url, { forceNew: true }); sockets.push(s); return s }
   const source = await Feed.create(socket(), { wrtc, ed25519, trees: 1, k: 1, k1: 1 })
@@ -68,6 +71,7 @@ const server = await startSignalServer()
 const sides = [
   { name: 'bare', label: 'bare simple-peer relays', run: bareChain },
   { name: 'feed', label: 'feed relays (1 tree)', run: () => feedChain(current, server.url) },
+  { name: 'unverified', label: 'the same, signatures unchecked', run: () => feedChain(current, server.url, { checkSignatures: false }) },
   ...(baseline === undefined ? [] : [{ name: 'baseline', label: 'baseline feed relays', run: () => feedChain(baseline, server.url) }])
 ]
 const latencies = Object.fromEntries(sides.map((s) => [s.name, []]))
@@ -86,17 +90,19 @@ console.log(`a chain of ${HOPS} hops, ~1 KiB every ${GAP_MS} ms, ${ROUNDS} round
 for (const side of sides) {
   const lat = latencies[side.name]
   const rounds = roundMedians[side.name].map((x) => x.toFixed(3)).join(', ')
-  console.log(`${side.label.padEnd(26)} to the end: median ${q(lat, 0.5).toFixed(2)} ms, p99 ${q(lat, 0.99).toFixed(2)} ms; per hop ${perHop(side.name).toFixed(3)} ms (rounds: ${rounds})`)
+  console.log(`${side.label.padEnd(31)} to the end: median ${q(lat, 0.5).toFixed(2)} ms, p99 ${q(lat, 0.99).toFixed(2)} ms; per hop ${perHop(side.name).toFixed(3)} ms (rounds: ${rounds})`)
   // Flat keys: the runner's table shows them one by one.
   figures[`${side.name}MedianHopMs`] = perHop(side.name)
   figures[`${side.name}EndP99Ms`] = q(lat, 0.99)
   figures[`${side.name}RoundsHopMs`] = roundMedians[side.name]
 }
 figures.addedPerHopMs = perHop('feed') - perHop('bare')
-console.log(`added by our relay         ${figures.addedPerHopMs.toFixed(3)} ms per hop (median; the feed's figure also holds one signature at the source)`)
+figures.verifyPerHopMs = perHop('feed') - perHop('unverified')
+console.log(`added by our relay              ${figures.addedPerHopMs.toFixed(3)} ms per hop (median; the feed's figure also holds one signature at the source)`)
+console.log(`of which the signature check    ${figures.verifyPerHopMs.toFixed(3)} ms per hop (feed against the same feed with signatures unchecked)`)
 if (baseline !== undefined) {
   figures.baselineAddedPerHopMs = perHop('baseline') - perHop('bare')
-  console.log(`added by the baseline's    ${figures.baselineAddedPerHopMs.toFixed(3)} ms per hop`)
+  console.log(`added by the baseline's         ${figures.baselineAddedPerHopMs.toFixed(3)} ms per hop`)
 }
 reportFigures('chain-latency', figures)
 server.close()
