@@ -8,12 +8,13 @@
  * The common case does not scan: every member knows how many links down its nearest relay
  * slot is (`slot`, kept by tree-state.ts), so walking from the source into the first child
  * one link closer reaches the shallowest slot, and among equally shallow ones the first in
- * breadth-first order (the one whose path takes the earliest children). O(depth × k). The
- * scan remains for what the walk does not decide: no relay slot left (leaves take children
- * then), or the slot found is the parent to avoid.
+ * breadth-first order (the one whose path takes the earliest children). O(depth × k). With no
+ * relay slot left, leaves take children: a second index (`anySlot`) walks to the shallowest,
+ * earliest member with any free slot, which is then that leaf. The scan remains for what the
+ * walks do not decide: the slot found is a parent to avoid, or in the moving subtree.
  */
 import type { PeerId } from './protocol.js'
-import { capacityOf, getMember, hasRelaySlot } from './tree-state.js'
+import { capacityOf, getMember, hasAnySlot, hasRelaySlot } from './tree-state.js'
 import type { MemberState, TreeState } from './tree-state.js'
 
 export interface PlacementOptions {
@@ -39,9 +40,22 @@ export function isAvoided (id: PeerId, opts: PlacementOptions): boolean {
  * members without a path to the source (they are not reached by the scan).
  */
 export function choosePlacement (state: Readonly<TreeState>, opts: PlacementOptions = {}): PeerId | null {
+  const allowed = (id: PeerId | null): id is PeerId => id !== null && !isAvoided(id, opts) && opts.exclude?.has(id) !== true
   const fast = walkToSlot(state)
-  if (fast !== null && !isAvoided(fast, opts) && opts.exclude?.has(fast) !== true) return fast
+  if (allowed(fast)) return fast
+  if (fast === null) {
+    // No relay slot: the shallowest, earliest free slot of any member is the leaf the scan would pick.
+    const leaf = walkToAnySlot(state)
+    if (allowed(leaf)) return leaf
+  }
   return scanForSlot(state, opts)
+}
+
+/** The shallowest, then earliest, member with any free slot reachable from the source, by following `anySlot`. */
+export function walkToAnySlot (state: Readonly<TreeState>): PeerId | null {
+  const id = walkDown(state, (m) => m.anySlot)
+  const m = id === null ? undefined : getMember(state, id)
+  return m !== undefined && hasAnySlot(state, m) ? id : null
 }
 
 /** The shallowest, then earliest, relay slot reachable from the source, by following `slot`. */

@@ -1,5 +1,5 @@
 import fc from 'fast-check'
-import { scanForSlot, walkToSlot } from '../src/placement.js'
+import { choosePlacement, scanForSlot, walkToAnySlot, walkToSlot } from '../src/placement.js'
 import { scanForRelayRoom, walkToLeafParent, walkToRelayRoom } from '../src/relay-first.js'
 import { describe, expect, test } from 'vitest'
 import type { Outgoing } from '../src/transitions.js'
@@ -411,10 +411,13 @@ describe('property: any sequence of joins, leaves, reconnects, detaches, resumes
             }
           }
           expect(problems(s)).toEqual([])
-          // The placement walk (slot index) picks exactly what the breadth-first scan picks.
+          // The placement walk (slot index) picks exactly what the breadth-first scan picks;
+          // so does placement as a whole, the leaf walk (anySlot index) included.
           const walked = walkToSlot(s)
           if (walked !== null) expect(walked).toBe(scanForSlot(s))
           else expect(scanForSlot(s) === null || member(s, scanForSlot(s) as string).role === 'leaf').toBe(true)
+          expect(choosePlacement(s)).toBe(scanForSlot(s))
+          if (walked === null) expect(walkToAnySlot(s)).toBe(scanForSlot(s))
           // And the relay walk (relayRoom index) what the relay scan picks.
           const roomWalked = walkToRelayRoom(s)
           const roomScanned = scanForRelayRoom(s)

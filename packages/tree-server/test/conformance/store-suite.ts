@@ -58,7 +58,7 @@ export function runStoreSuite (name: string, makeStore: () => TreeStore | Promis
     test('what is read back equals what was written, through JSON', async () => {
       const store = await makeStore()
       const tree = sampleTree('t1')
-      tree.members['a'] = { parent: 'src', session: 's1', children: [], role: 'leaf', confirmed: true, parentConfirmed: true, failedParents: ['p0'], detached: false, token: 'a.x', epoch: 2, holder: 'proc-1', slot: -1, relayRoom: -1, leafParent: -1 }
+      tree.members['a'] = { parent: 'src', session: 's1', children: [], role: 'leaf', confirmed: true, parentConfirmed: true, failedParents: ['p0'], detached: false, token: 'a.x', epoch: 2, holder: 'proc-1', slot: -1, relayRoom: -1, leafParent: -1, anySlot: -1 }
       tree.members['src']?.children.push('a')
       tree.size = 2
       tree.pending.push({ peer: 'a', reason: 'reconnect' })

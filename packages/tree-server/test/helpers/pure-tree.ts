@@ -3,7 +3,7 @@ import { expect } from 'vitest'
 import type { PeerRole } from '../../src/protocol.js'
 import { createTx, joinTx } from '../../src/transitions.js'
 import type { TxEnv, TxOutput } from '../../src/transitions.js'
-import { capacityOf, getMember, leafParentOf, relayRoomOf, slotOf, subtree } from '../../src/tree-state.js'
+import { anySlotOf, capacityOf, getMember, leafParentOf, relayRoomOf, slotOf, subtree } from '../../src/tree-state.js'
 import type { TreeState } from '../../src/tree-state.js'
 
 /** Session IDs s1, s2, ... */
@@ -61,6 +61,7 @@ export function problems (state: TreeState): string[] {
     if (m.slot !== slotOf(state, m)) out.push(`${id}: slot ${m.slot} but ${slotOf(state, m)} from its children`)
     if (m.relayRoom !== relayRoomOf(state, m)) out.push(`${id}: relayRoom ${m.relayRoom} but ${relayRoomOf(state, m)} from its children`)
     if (m.leafParent !== leafParentOf(state, m)) out.push(`${id}: leafParent ${m.leafParent} but ${leafParentOf(state, m)} from its children`)
+    if (m.anySlot !== anySlotOf(state, m)) out.push(`${id}: anySlot ${m.anySlot} but ${anySlotOf(state, m)} from its children`)
     if (new Set(m.children).size !== m.children.length) out.push(`${id}: a child listed twice`)
     for (const c of m.children) {
       if (getMember(state, c)?.parent !== id) out.push(`${id}: child ${c} does not point back`)
