@@ -140,7 +140,7 @@ export class Simulation {
     await this.#until(placed, 100 + sc.joinWindowMs + PLACEMENT_WAIT_MS)
     this.times.placedMs = loop.now
     this.depthsAtPlacement = this.depthReports()
-    log(`${sc.peers} peers placed in ${sc.trees} trees at ${(loop.now / 1000).toFixed(1)} s virtual${placed() ? '' : ' (not all of them: appending anyway)'}`)
+    log(`${sc.peers} peers placed in ${sc.trees} trees at ${(loop.now / 1000).toFixed(1)} s virtual${placed() ? '' : ' (not all of them: appending anyway)'}, ${loop.ran.toLocaleString('en-US')} events, ${cpuSoFar()}`)
     const t0 = loop.now + 100
     this.times.firstAppendMs = t0
     const every = (1000 * sc.burst) / sc.rate
@@ -159,7 +159,7 @@ export class Simulation {
     const complete = (): boolean => this.signed.entries === sc.entries && this.#everyoneCaughtUp()
     await this.#until(complete, this.times.lastAppendMs + sc.drainMs)
     this.times.endMs = loop.now
-    log(`run ended at ${(loop.now / 1000).toFixed(1)} s virtual, ${loop.ran.toLocaleString('en-US')} events`)
+    log(`run ended at ${(loop.now / 1000).toFixed(1)} s virtual, ${loop.ran.toLocaleString('en-US')} events, ${cpuSoFar()}`)
   }
 
   /** Depths in every tree now, silent relays left out (they are not the tree's to place well). */
@@ -328,6 +328,12 @@ export class Simulation {
     if (this.scenario.churn.departure === 'crash') node.crash(this.scenario.churn.crashDetectMs)
     else node.leave()
   }
+}
+
+/** The process's CPU time so far, for progress lines (the joins and the stream cost differently). */
+function cpuSoFar (): string {
+  const { user, system } = process.cpuUsage()
+  return `${((user + system) / 1e6).toFixed(1)} s CPU so far`
 }
 
 /** The peer's name in a member ID (`<name>#<tree>`). */
