@@ -12,19 +12,9 @@
  * - Every message costs its receiver `messageCostMs` of processing, one message at a time per
  *   peer (the receiver's CPU is a queue too).
  * Messages on one link arrive in the order they were sent, as on an ordered data channel.
- * A message leaves the sender's buffer when its transmission ends (its `left`), or, while the
- * upload holds under EXACT_LEFT_BYTES, when it arrives.
  */
-import type { Carry } from '../packages/broadcast/src/net/memory-link.js'
 import type { EventLoop } from './event-loop.js'
 import type { Rng } from './random.js'
-
-/**
- * An upload backlog (bytes, this message included) above which a message's departure from
- * the sender's buffer is its own event; below it, it is folded into the arrival. A quarter
- * of the feed link's low-water mark: the link never judges itself congested on so little.
- */
-const EXACT_LEFT_BYTES = 16 * 1024
 
 export interface BandwidthClass {
   /** Upload in Mbit/s. */
@@ -45,6 +35,18 @@ export interface NetworkOptions {
   sourceMbps: number
   /** Processing per received message (ms). */
   messageCostMs: number
+}
+
+/** One direction of a link, as the network carries it. */
+export interface Lane {
+  readonly from: Endpoint
+  readonly to: Endpoint
+  /** One-way latency (ms). */
+  readonly latency: number
+  /** When its last message arrives (ordered: the next one never sooner). */
+  lastArrival: number
+  /** When its last message left the sender's buffer. */
+  left: number
 }
 
 /** What the network knows of one peer. */
@@ -103,36 +105,39 @@ export class NetworkModel {
     return p.rttMs / 4 + this.opts.serverRttMs / 2
   }
 
-  /** How one direction of a link from `from` to `to` carries its messages. */
-  carry (from: Endpoint, to: Endpoint): Carry {
+  /** One direction of a link from `from` to `to`. */
+  lane (from: Endpoint, to: Endpoint): Lane {
     const latency = this.latency(from, to)
     if (this.linkLatencies.length < 100_000) this.linkLatencies.push(latency)
-    const loop = this.#loop
+    return { from, to, latency, lastArrival: 0, left: 0 }
+  }
+
+  /**
+   * A message of `bytes` bytes sent on `lane` now: takes its turn on the sender's upload and
+   * the receiver's CPU, and returns when it arrives (never before the lane's previous
+   * message); `lane.left` says when it left the sender's buffer. NaN: a crashed peer's
+   * message, lost (and on its ordered links everything after it).
+   */
+  send (lane: Lane, bytes: number): number {
+    const { from, to } = lane
+    if (from.dead === true) return NaN
+    const now = this.#loop.now
+    const start = from.uploadFree > now ? from.uploadFree : now
+    const done = start + bytes / from.bytesPerMs
+    from.uploadFree = done
+    from.bytesUp += bytes
+    let at = done + lane.latency
     const cost = this.opts.messageCostMs
-    let lastArrival = 0
-    return (bytes, left, arrived) => {
-      // A crashed peer's messages are lost (and, on its ordered links, everything after them).
-      if (from.dead === true) return
-      const now = loop.now
-      const start = from.uploadFree > now ? from.uploadFree : now
-      const done = start + bytes.length / from.bytesPerMs
-      from.uploadFree = done
-      from.bytesUp += bytes.length
-      let at = done + latency
-      if (cost > 0) {
-        const begin = to.cpuFree > at ? to.cpuFree : at
-        at = begin + cost
-        to.cpuFree = at
-      }
-      if (at < lastArrival) at = lastArrival
-      lastArrival = at
-      to.messagesIn++
-      // `left` is what lowers the sender's bufferedAmount, which matters only once a backlog
-      // builds; while the upload holds little, the message leaves its buffer on arrival
-      // (`arrived` counts as left), which spares one event per message.
-      if ((done - now) * from.bytesPerMs > EXACT_LEFT_BYTES) loop.at(done, left)
-      loop.at(at, arrived)
+    if (cost > 0) {
+      const begin = to.cpuFree > at ? to.cpuFree : at
+      at = begin + cost
+      to.cpuFree = at
     }
+    if (at < lane.lastArrival) at = lane.lastArrival
+    lane.lastArrival = at
+    lane.left = done
+    to.messagesIn++
+    return at
   }
 
   /** When a close sent now by `from` reaches `to`. */

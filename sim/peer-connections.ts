@@ -4,13 +4,13 @@
  * answer comes back the same way, and the connection is up after a handshake of
  * `handshakeRtts` round trips between the two peers (ICE checks, DTLS, SCTP). An end that
  * does not connect within `timeoutMs` gives up, as PeerLink's timer does. Once up, the two
- * ends are an in-memory MessageLink pair (memory-link.ts) whose bytes travel on the network
+ * ends are a simulated MessageLink pair (sim-link.ts) whose bytes travel on the network
  * model; either end closing reaches the other after one link latency.
  */
-import { memoryLinkPair, type MemoryLink } from '../packages/broadcast/src/net/memory-link.js'
-import type { MessageLink, MessageLinkHandlers } from '../packages/broadcast/src/net/message-link.js'
+import type { MessageLink } from '../packages/broadcast/src/net/message-link.js'
 import type { EventLoop, Scheduled } from './event-loop.js'
 import type { Endpoint, NetworkModel } from './network-model.js'
+import { SimLinkEnd } from './sim-link.js'
 
 /** What one end of a link tells its owner (the membership that opened it). */
 export interface LinkOwner {
@@ -33,7 +33,7 @@ class End {
   connected = false
   /** Its owner closed it, or it ended: nothing more is reported. */
   done = false
-  transport: ObservedLink | undefined
+  transport: SimLinkEnd | undefined
   timer: Scheduled | undefined
 
   constructor (owner: LinkOwner, session: string, conn: Connection) {
@@ -133,13 +133,11 @@ export class PeerConnections {
     const net = this.#net
     const a = child.owner.endpoint
     const b = parent.owner.endpoint
-    const [up, down] = memoryLinkPair({
-      carryForward: net.carry(a, b),
-      carryBack: net.carry(b, a),
-      carryClose: (notify) => { this.#loop.after(net.latency(a, b), notify) }
-    })
-    child.transport = new ObservedLink(up, () => this.#end(child))
-    parent.transport = new ObservedLink(down, () => this.#end(parent))
+    const [up, down] = SimLinkEnd.pair(net.lane(a, b), net.lane(b, a), net, this.#loop)
+    up.onClosed = () => this.#end(child)
+    down.onClosed = () => this.#end(parent)
+    child.transport = up
+    parent.transport = down
     this.stats.connected++
     this.setupMs.push(this.#loop.now - openedAt)
     this.#up(child)
@@ -171,55 +169,5 @@ export class PeerConnections {
     if (conn.child === end) delete conn.child
     if (conn.parent === end) delete conn.parent
     if (conn.child === undefined && conn.parent === undefined && this.#bySession.get(conn.session) === conn) this.#bySession.delete(conn.session)
-  }
-}
-
-/**
- * A MessageLink that also tells its owner when it closes, whoever closed it. It binds the
- * memory end at once, so a close before the feed layer attached is seen too; messages that
- * arrive before the feed layer binds wait for it.
- */
-export class ObservedLink implements MessageLink {
-  readonly drains = true
-  readonly #inner: MemoryLink
-  #handlers: MessageLinkHandlers | undefined
-  #early: Uint8Array[] = []
-  #onClosed: () => void
-
-  constructor (inner: MemoryLink, onClosed: () => void) {
-    this.#inner = inner
-    this.#onClosed = onClosed
-    inner.bind({
-      message: (bytes) => {
-        if (this.#handlers === undefined) this.#early.push(bytes)
-        else this.#handlers.message(bytes)
-      },
-      drain: () => this.#handlers?.drain(),
-      close: () => {
-        this.#early = []
-        this.#handlers?.close()
-        this.#onClosed()
-      }
-    })
-  }
-
-  get closed (): boolean { return this.#inner.closed }
-  get bufferedAmount (): number { return this.#inner.bufferedAmount }
-  get writable (): boolean { return this.#inner.writable }
-
-  bind (handlers: MessageLinkHandlers): void {
-    this.#handlers = handlers
-    const early = this.#early
-    this.#early = []
-    for (const bytes of early) if (!this.closed) handlers.message(bytes)
-    if (this.closed) handlers.close()
-  }
-
-  send (bytes: Uint8Array): void {
-    this.#inner.send(bytes)
-  }
-
-  close (): void {
-    this.#inner.close()
   }
 }

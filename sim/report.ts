@@ -8,13 +8,16 @@ import { quantiles } from './histogram.js'
 import type { Scenario } from './scenario.js'
 import type { Simulation } from './simulation.js'
 import type { ServerCounters } from './server-driver.js'
-import { depthReport, type TreeDepthReport } from './tree-depths.js'
+import type { TreeDepthReport } from './tree-depths.js'
 
 export interface SimResult {
   peers: number
   trees: number
   k: number
   entries: number
+  /** Entries appended per second, and at once (a burst the source signs into fewer blocks). */
+  rate: number
+  burst: number
   blocks: number
   seed: number
   backfill: boolean
@@ -31,8 +34,11 @@ export interface SimResult {
   latencyP99Ms: number
   latencyByDepth: Array<{ depth: number, deliveries: number, p50Ms: number, p99Ms: number }>
   depths: TreeDepthReport[]
-  /** Every tree's relays sit at the breadth-first optimum for their number. */
+  /** Every tree's relays sit at the breadth-first optimum for their number (at the end). */
   depthAtOptimum: boolean
+  /** The same once the initial peers were placed, before churn and the first append. */
+  depthsAtPlacement: TreeDepthReport[]
+  depthAtOptimumAtPlacement: boolean
   /** Copies of each entry received (its block's copies), survivors. */
   copiesPerEntry: number
   /** Bytes received per delivered entry, survivors. */
@@ -102,15 +108,7 @@ export function summarize (run: Simulation, cost: { wallSeconds: number, cpuSeco
     invalid += s.invalid
     if (!r.newcomer) uploads.push(s.bytesSent / streamS)
   }
-  const honest = (peerID: string): boolean => {
-    const n = run.nodes.get(peerID.slice(0, peerID.lastIndexOf('#')))
-    return n === undefined || n.kind !== 'silent'
-  }
-  const depths: TreeDepthReport[] = []
-  for (let t = 0; t < sc.trees; t++) {
-    const state = run.server.trees.get(`${run.key}.${t}`)
-    if (state !== undefined) depths.push(depthReport(t, state, honest))
-  }
+  const depths = run.depthReports()
   const [upP50, upP99, upMax] = quantiles(uploads, [0.5, 0.99, 1])
   const [rP50, rP99, rMax] = quantiles(run.metrics.repairs, [0.5, 0.99, 1])
   const [latMedian] = quantiles(run.net.linkLatencies, [0.5])
@@ -122,6 +120,8 @@ export function summarize (run: Simulation, cost: { wallSeconds: number, cpuSeco
     trees: sc.trees,
     k: sc.k,
     entries: sc.entries,
+    rate: sc.rate,
+    burst: sc.burst,
     blocks: run.signed.blocks,
     seed: sc.seed,
     backfill: sc.backfill,
@@ -134,7 +134,9 @@ export function summarize (run: Simulation, cost: { wallSeconds: number, cpuSeco
     latencyP99Ms: run.metrics.all.quantile(0.99),
     latencyByDepth: run.metrics.byDepth.flatMap((h, depth) => h.count === 0 ? [] : [{ depth, deliveries: h.count, p50Ms: h.quantile(0.5), p99Ms: h.quantile(0.99) }]),
     depths,
-    depthAtOptimum: depths.length === sc.trees && depths.every((d) => d.relaysAtOptimum),
+    depthAtOptimum: atOptimum(depths, sc.trees),
+    depthsAtPlacement: run.depthsAtPlacement,
+    depthAtOptimumAtPlacement: atOptimum(run.depthsAtPlacement, sc.trees),
     copiesPerEntry: blocks === 0 ? NaN : copies / blocks,
     bytesPerEntry: delivered === 0 ? NaN : bytesIn / delivered,
     source: { bytesSent: sourceStats?.bytesSent ?? 0, served: sourceStats?.served ?? 0 },
@@ -162,6 +164,8 @@ export function summarize (run: Simulation, cost: { wallSeconds: number, cpuSeco
   }
 }
 
+const atOptimum = (depths: TreeDepthReport[], trees: number): boolean => depths.length === trees && depths.every((d) => d.relaysAtOptimum)
+
 const pct = (x: number): string => Number.isNaN(x) ? '-' : `${(100 * x).toFixed(x >= 0.9995 && x < 1 ? 3 : 2)} %`
 const ms = (x: number): string => Number.isNaN(x) ? '-' : `${Math.round(x).toLocaleString('en-US')} ms`
 const n = (x: number, digits = 0): string => Number.isNaN(x) ? '-' : x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
@@ -171,7 +175,7 @@ const kbs = (x: number): string => Number.isNaN(x) ? '-' : `${(x / 1024).toFixed
 export function resultRows (r: SimResult): Array<[string, string]> {
   const rows: Array<[string, string]> = [
     ['peers, trees, k', `${n(r.peers)}, ${r.trees}, ${r.k}${r.backfill ? '' : ' (no backfill)'}`],
-    ['entries (blocks)', `${n(r.entries)} (${n(r.blocks)})`],
+    ['entries in blocks (appended)', `${n(r.entries)} in ${n(r.blocks)} (${n(r.rate)}/s${r.burst > 1 ? `, in bursts of ${n(r.burst)}` : ''})`],
     ['churn: left / joined', `${n(r.churn.departures + r.churn.massDepartures)} / ${n(r.churn.arrivals)}`],
     ['survivors complete', `${n(r.complete)} / ${n(r.survivors)}`],
     ['delivery ratio', pct(r.deliveryRatio)],
@@ -180,8 +184,11 @@ export function resultRows (r: SimResult): Array<[string, string]> {
     ['latency p50 / p99', `${ms(r.latencyP50Ms)} / ${ms(r.latencyP99Ms)}`]
   ]
   for (const d of r.latencyByDepth) rows.push([`  depth ${d.depth === 0 ? '?' : d.depth}: p50 / p99 (${n(d.deliveries)})`, `${ms(d.p50Ms)} / ${ms(d.p99Ms)}`])
+  for (const d of r.depthsAtPlacement) {
+    rows.push([`tree ${d.tree} when placed: depth (opt.), relays' (opt.)`, `${d.depth} (${d.optimum}), ${d.relayDepth} (${d.relayOptimum})${d.relaysAtOptimum ? ' at optimum' : ''}`])
+  }
   for (const d of r.depths) {
-    rows.push([`tree ${d.tree}: depth (optimum), relays' (optimum)`, `${d.depth} (${d.optimum}), ${d.relayDepth} (${d.relayOptimum})${d.relaysAtOptimum ? ' at optimum' : ''}${d.cutOff > 0 ? `, ${d.cutOff} waiting` : ''}`])
+    rows.push([`tree ${d.tree} at the end: depth (opt.), relays' (opt.)`, `${d.depth} (${d.optimum}), ${d.relayDepth} (${d.relayOptimum})${d.relaysAtOptimum ? ' at optimum' : ''}${d.cutOff > 0 ? `, ${d.cutOff} waiting` : ''}`])
     rows.push([`  members per depth (${n(d.members)}, ${n(d.relays)} relays)`, d.histogram.join(' ')])
   }
   rows.push(

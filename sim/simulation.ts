@@ -21,7 +21,7 @@ import { Rng } from './random.js'
 import { summarize, type SimResult } from './report.js'
 import type { Scenario } from './scenario.js'
 import { SimServer } from './server-driver.js'
-import { depthsOf } from './tree-depths.js'
+import { depthReport, depthsOf, type TreeDepthReport } from './tree-depths.js'
 
 /** How often the simulation looks at its own state (placement done, everyone caught up), in virtual ms. */
 const WATCH_MS = 250
@@ -62,6 +62,8 @@ export class Simulation {
   readonly churn = { departures: 0, arrivals: 0, massDepartures: 0, flash: 0 }
   /** Entries and blocks the source has signed (and sent). */
   readonly signed = { entries: 0, blocks: 0 }
+  /** Every tree's depths once the initial peers were placed, before churn and the first append. */
+  depthsAtPlacement: TreeDepthReport[] = []
   key = ''
   memo: MemoStats = { hits: 0, real: 0 }
   source: PeerNode | undefined
@@ -137,7 +139,8 @@ export class Simulation {
     const placed = (): boolean => initial.length === sc.peers && initial.every((n) => n.gone || n.members.every((m) => m.state.upstream?.connected === true))
     await this.#until(placed, 100 + sc.joinWindowMs + PLACEMENT_WAIT_MS)
     this.times.placedMs = loop.now
-    log(`${sc.peers} peers placed in ${sc.trees} trees at ${(loop.now / 1000).toFixed(1)} s virtual${placed() ? '' : ' (not all of them: appending anyway)'}`)
+    this.depthsAtPlacement = this.depthReports()
+    log(`${sc.peers} peers placed in ${sc.trees} trees at ${(loop.now / 1000).toFixed(1)} s virtual${placed() ? '' : ' (not all of them: appending anyway)'}, ${loop.ran.toLocaleString('en-US')} events, ${cpuSoFar()}`)
     const t0 = loop.now + 100
     this.times.firstAppendMs = t0
     const every = (1000 * sc.burst) / sc.rate
@@ -156,7 +159,18 @@ export class Simulation {
     const complete = (): boolean => this.signed.entries === sc.entries && this.#everyoneCaughtUp()
     await this.#until(complete, this.times.lastAppendMs + sc.drainMs)
     this.times.endMs = loop.now
-    log(`run ended at ${(loop.now / 1000).toFixed(1)} s virtual, ${loop.ran.toLocaleString('en-US')} events`)
+    log(`run ended at ${(loop.now / 1000).toFixed(1)} s virtual, ${loop.ran.toLocaleString('en-US')} events, ${cpuSoFar()}`)
+  }
+
+  /** Depths in every tree now, silent relays left out (they are not the tree's to place well). */
+  depthReports (): TreeDepthReport[] {
+    const honest = (peerID: string): boolean => this.nodes.get(nameOf(peerID))?.kind !== 'silent'
+    const reports: TreeDepthReport[] = []
+    for (let t = 0; t < this.scenario.trees; t++) {
+      const state = this.server.trees.get(`${this.key}.${t}`)
+      if (state !== undefined) reports.push(depthReport(t, state, honest))
+    }
+    return reports
   }
 
   /** Stops every peer's feed layer (after the figures were read: a closed node forgets its links). */
@@ -314,6 +328,12 @@ export class Simulation {
     if (this.scenario.churn.departure === 'crash') node.crash(this.scenario.churn.crashDetectMs)
     else node.leave()
   }
+}
+
+/** The process's CPU time so far, for progress lines (the joins and the stream cost differently). */
+function cpuSoFar (): string {
+  const { user, system } = process.cpuUsage()
+  return `${((user + system) / 1e6).toFixed(1)} s CPU so far`
 }
 
 /** The peer's name in a member ID (`<name>#<tree>`). */

@@ -84,7 +84,26 @@ const MAKERS = {
       ['delivery ratio, feed / gossipsub', `${fixed(p.deliveryRatio, 4)} / ${fixed(g.deliveryRatio, 4)}`],
       ['idle CPU ms/s (nothing published), feed vs gossipsub', `${fixed(f.feedSetup?.idleCpuMsPerSecond, 0)} vs ${fixed(f.gossipsubSetup?.idleCpuMsPerSecond, 0)}`]
     ]
-  }
+  },
+  sim: (f) => simRows(f)
+}
+
+/** The simulator's headline figures (its `--json` result). */
+function simRows (f) {
+  const pct = (x) => typeof x === 'number' ? `${fixed(100 * x, 2)} %` : String(x)
+  const up = f.uploadBytesPerS ?? {}
+  const depths = (ds) => (ds ?? []).map((d) => `${d.relayDepth} (${d.relayOptimum})`).join(' / ')
+  return [
+    ['peers, trees, k; entries in blocks', `${num(f.peers, 0)}, ${f.trees}, ${f.k}${f.backfill === false ? ' (no backfill)' : ''}; ${num(f.entries, 0)} in ${num(f.blocks, 0)}`],
+    ['churn: left / joined', `${num((f.churn?.departures ?? 0) + (f.churn?.massDepartures ?? 0), 0)} / ${num(f.churn?.arrivals, 0)}`],
+    ['delivery ratio; on time (<= 1 s), present throughout', `${pct(f.deliveryRatio)}; ${pct(f.onTimeRatio)}`],
+    ['latency p50 / p99', `${num(f.latencyP50Ms, 0)} / ${num(f.latencyP99Ms, 0)} ms`],
+    ["relays' depth per tree (optimum): when placed; at the end", `${depths(f.depthsAtPlacement)}; ${depths(f.depths)}`],
+    ['copies / bytes received per entry', `${fixed(f.copiesPerEntry, 2)} / ${num(f.bytesPerEntry, 0)} B`],
+    ['upload per peer p50 / p99', `${num((up.p50 ?? NaN) / 1024, 1)} / ${num((up.p99 ?? NaN) / 1024, 1)} KiB/s`],
+    ['repair p50 / p99', `${num(f.repairMs?.p50, 0)} / ${num(f.repairMs?.p99, 0)} ms`],
+    ['wall, CPU, peak RSS', `${num(f.wallSeconds, 1)} s, ${num(f.cpuSeconds, 1)} s, ${num(f.peakRssMiB, 0)} MiB`]
+  ]
 }
 
 /** One mode of the video bench as table rows: latency by depth, then its costs. */

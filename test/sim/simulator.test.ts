@@ -54,6 +54,7 @@ test("without churn, every tree's relays sit at the breadth-first optimum for th
     expect(d.relayDepth).toBe(d.relayOptimum)
   }
   expect(r.depthAtOptimum).toBe(true)
+  expect(r.depthAtOptimumAtPlacement).toBe(true)
   expect(r.deliveryRatio).toBe(1)
 })
 
