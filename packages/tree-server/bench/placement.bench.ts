@@ -4,7 +4,7 @@
 // messages) timed together with the leave that undoes it, so the tree keeps its size.
 // Run: npx vitest bench packages/tree-server/bench  (prints operations per second)
 import { bench, describe } from 'vitest'
-import { scanForSlot, walkToSlot } from '../src/placement.js'
+import { scanForSlot, walkToAnySlot, walkToSlot } from '../src/placement.js'
 import { scanForRelayRoom, walkToRelayRoom } from '../src/relay-first.js'
 import { createTx, joinTx, leaveTx } from '../src/transitions.js'
 import type { TreeState } from '../src/tree-state.js'
@@ -20,9 +20,12 @@ function tree (n: number, k: number, k1: number): TreeState {
   return state
 }
 
-for (const n of [1_000, 10_000, 100_000]) {
-  describe(`a tree of ${n} members (k = 4, k1 = 10)`, () => {
-    const state = tree(n, 4, 10)
+// k = 4 leaves relays room; k = 3 (a feed's default, with 3 trees) runs out of relay slots, so
+// leaves take children and placement walks the anySlot index (before it, it scanned).
+for (const [n, k, k1] of [[1_000, 4, 10], [10_000, 4, 10], [100_000, 4, 10], [10_000, 3, 4], [100_000, 3, 4]] as const) {
+  describe(`a tree of ${n} members (k = ${k}, k1 = ${k1})`, () => {
+    const state = tree(n, k, k1)
+    bench('leaf walk (no relay slot: any free slot)', () => { walkToAnySlot(state) })
     bench('breadth-first scan', () => { scanForSlot(state) })
     bench('slot walk', () => { walkToSlot(state) })
     bench('relay scan', () => { scanForRelayRoom(state) })
