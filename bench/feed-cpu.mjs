@@ -10,9 +10,8 @@
 // less the idle cost of that time, and the cores used.
 // Run after a build: node bench/feed-cpu.mjs [--subscribers 24] [--trees 3] [--rates 20,100]
 //   [--seconds 10] [--idle-seconds 5] [--rounds 2] [--baseline <dir>] [--no-bare]
-import { spawn } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
+import { runJsonChild } from './child-json.mjs'
 import { machine } from './lib.mjs'
 import { reportFigures } from './report.mjs'
 
@@ -46,19 +45,8 @@ const sides = [
 
 /** Runs one side in a child process; resolves with what it printed last (its JSON line). */
 function measure ([kind, checkout]) {
-  const script = fileURLToPath(new URL('./feed-cpu/measure.mjs', import.meta.url))
-  const args = [script, kind, JSON.stringify(options), ...(checkout === undefined ? [] : [checkout])]
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] })
-  let out = ''
-  child.stdout.setEncoding('utf8').on('data', (d) => { out += d })
-  return new Promise((resolve, reject) => {
-    child.once('error', reject)
-    child.once('close', (code) => {
-      const last = out.trim().split('\n').at(-1) ?? ''
-      if (code !== 0) reject(new Error(`the ${kind} side exited with ${code}: ${last}`))
-      else resolve(JSON.parse(last))
-    })
-  })
+  const args = [kind, JSON.stringify(options), ...(checkout === undefined ? [] : [checkout])]
+  return runJsonChild(new URL('./feed-cpu/measure.mjs', import.meta.url), args, kind)
 }
 
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length

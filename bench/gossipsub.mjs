@@ -9,12 +9,11 @@
 // ratios. docs/benchmarks.md says how each is counted and why they differ.
 // Run after a build: node bench/gossipsub.mjs [--entries 2000] [--rate 400] [--burst 20]
 //   [--entry-bytes 100] [--receivers 24] [--dials 4] [--only feed|gossipsub]
-import { spawn } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { describeMachine } from './runner/machine.mjs'
 import { machineLine } from './runner/table.mjs'
 import { reportFigures } from './report.mjs'
+import { runJsonChild } from './child-json.mjs'
 import { DEFAULT_WORKLOAD, FEED_SETTINGS, GOSSIPSUB_SETTINGS, ratios } from './compare/workload.mjs'
 
 const { values } = parseArgs({
@@ -48,18 +47,7 @@ console.log(`${workload.receivers + 1} nodes in one process per side (${machineL
 console.log(`feed: ${JSON.stringify(FEED_SETTINGS)}; gossipsub: ${JSON.stringify(GOSSIPSUB_SETTINGS)}, each node dials ${dials} others`)
 /** Runs one side in a child process (bench/compare/run-side.mjs); resolves with its `{ figures, setup }`. */
 function runSide (side, options) {
-  const script = fileURLToPath(new URL('./compare/run-side.mjs', import.meta.url))
-  const child = spawn(process.execPath, [script, side, JSON.stringify(workload), JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'inherit'] })
-  let out = ''
-  child.stdout.setEncoding('utf8').on('data', (d) => { out += d })
-  return new Promise((resolve, reject) => {
-    child.once('error', reject)
-    child.once('close', (code) => {
-      const last = out.trim().split('\n').at(-1) ?? ''
-      if (code !== 0) return reject(new Error(`the ${side} side exited with ${code}: ${last}`))
-      resolve(JSON.parse(last))
-    })
-  })
+  return runJsonChild(new URL('./compare/run-side.mjs', import.meta.url), [side, JSON.stringify(workload), JSON.stringify(options)], side)
 }
 
 const result = { workload: { ...workload, dials } }
