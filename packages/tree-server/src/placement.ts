@@ -53,25 +53,22 @@ export function choosePlacement (state: Readonly<TreeState>, opts: PlacementOpti
 
 /** The shallowest, then earliest, member with any free slot reachable from the source, by following `anySlot`. */
 export function walkToAnySlot (state: Readonly<TreeState>): PeerId | null {
-  const id = walkDown(state, (m) => m.anySlot)
-  const m = id === null ? undefined : getMember(state, id)
-  return m !== undefined && hasAnySlot(state, m) ? id : null
+  return walkDown(state, (m) => m.anySlot, (m) => hasAnySlot(state, m))
 }
 
 /** The shallowest, then earliest, relay slot reachable from the source, by following `slot`. */
 export function walkToSlot (state: Readonly<TreeState>): PeerId | null {
-  const id = walkDown(state, (m) => m.slot)
-  const m = id === null ? undefined : getMember(state, id)
-  return m !== undefined && hasRelaySlot(state, m) ? id : null
+  return walkDown(state, (m) => m.slot, (m) => hasRelaySlot(state, m))
 }
 
 /**
  * Follows a per-member distance index (links down to the nearest member of the subtree the
  * index is about, -1 for none) from the source: at each step into the first child one link
  * closer, so the member reached is the shallowest, then earliest in breadth-first order.
- * Null when the index says there is none, or disagrees with the tree (the caller scans).
+ * Null when the index says there is none, or disagrees with the tree, or the member reached
+ * does not `fit` (the index's own rule, checked on the member itself): the caller scans.
  */
-export function walkDown (state: Readonly<TreeState>, distance: (m: Readonly<MemberState>) => number): PeerId | null {
+export function walkDown (state: Readonly<TreeState>, distance: (m: Readonly<MemberState>) => number, fits: (m: Readonly<MemberState>) => boolean): PeerId | null {
   let id = state.source
   let m = getMember(state, id)
   // At most `size` steps: a bound that also stops on a (never expected) cycle.
@@ -82,12 +79,12 @@ export function walkDown (state: Readonly<TreeState>, distance: (m: Readonly<Mem
     id = next
     m = getMember(state, id)
   }
-  return m !== undefined && distance(m) === 0 ? id : null
+  return m !== undefined && distance(m) === 0 && fits(m) ? id : null
 }
 
 /** The breadth-first scan: the reference the walk agrees with, and the fallbacks. */
 export function scanForSlot (state: Readonly<TreeState>, opts: PlacementOptions = {}): PeerId | null {
-  return scanBreadthFirst(state, opts, (m) => !m.detached && m.role !== 'leaf' && m.children.length < capacityOf(state, m))
+  return scanBreadthFirst(state, opts, (m) => hasRelaySlot(state, m))
 }
 
 /**

@@ -54,9 +54,7 @@ export function chooseRelayPlacement (state: Readonly<TreeState>, opts: Placemen
 
 /** The shallowest, then earliest, room for a relay reachable from the source, by following `relayRoom`. */
 export function walkToRelayRoom (state: Readonly<TreeState>): PeerId | null {
-  const id = walkDown(state, (m) => m.relayRoom)
-  const m = id === null ? undefined : getMember(state, id)
-  return m !== undefined && hasRelayRoom(state, m) ? id : null
+  return walkDown(state, (m) => m.relayRoom, (m) => hasRelayRoom(state, m))
 }
 
 /** The breadth-first scan: the reference the walk agrees with, and the fallbacks. */
@@ -92,9 +90,7 @@ export function choosePullUp (state: Readonly<TreeState>): PullUp | null {
 
 /** The deepest leaf-role member with children reachable from the source, by following `leafParent`. */
 export function walkToLeafParent (state: Readonly<TreeState>): PeerId | null {
-  const id = walkDown(state, (m) => m.leafParent)
-  const m = id === null ? undefined : getMember(state, id)
-  return m !== undefined && m.role === 'leaf' && m.children.length > 0 ? id : null
+  return walkDown(state, (m) => m.leafParent, (m) => m.role === 'leaf' && m.children.length > 0)
 }
 
 /** The last child of `parent` passing `ok`, one without children if there is one. */

@@ -147,13 +147,7 @@ export function hasRelaySlot (state: Readonly<TreeState>, m: Readonly<MemberStat
 
 /** `m.slot` computed from `m` and its children's `slot`. */
 export function slotOf (state: Readonly<TreeState>, m: Readonly<MemberState>): number {
-  if (hasRelaySlot(state, m)) return 0
-  let best = -1
-  for (const c of m.children) {
-    const d = getMember(state, c)?.slot ?? -1
-    if (d >= 0 && (best === -1 || d + 1 < best)) best = d + 1
-  }
-  return best
+  return hasRelaySlot(state, m) ? 0 : nearestBelow(state, m, (c) => c.slot)
 }
 
 /** True if `m` has room for one more relay child now: fewer relay children than its capacity, its socket present. */
@@ -166,13 +160,7 @@ export function hasRelayRoom (state: Readonly<TreeState>, m: Readonly<MemberStat
 
 /** `m.relayRoom` computed from `m` and its children's `relayRoom`. */
 export function relayRoomOf (state: Readonly<TreeState>, m: Readonly<MemberState>): number {
-  if (hasRelayRoom(state, m)) return 0
-  let best = -1
-  for (const c of m.children) {
-    const d = getMember(state, c)?.relayRoom ?? -1
-    if (d >= 0 && (best === -1 || d + 1 < best)) best = d + 1
-  }
-  return best
+  return hasRelayRoom(state, m) ? 0 : nearestBelow(state, m, (c) => c.relayRoom)
 }
 
 /** True if `m` can take a child at all now, as a relay or (when no relay can) as a leaf. */
@@ -182,10 +170,15 @@ export function hasAnySlot (state: Readonly<TreeState>, m: Readonly<MemberState>
 
 /** `m.anySlot` computed from `m` and its children's `anySlot`. */
 export function anySlotOf (state: Readonly<TreeState>, m: Readonly<MemberState>): number {
-  if (hasAnySlot(state, m)) return 0
+  return hasAnySlot(state, m) ? 0 : nearestBelow(state, m, (c) => c.anySlot)
+}
+
+/** One link more than the nearest of `m`'s children by `distance` (-1 for none): -1 if none has one. */
+function nearestBelow (state: Readonly<TreeState>, m: Readonly<MemberState>, distance: (c: Readonly<MemberState>) => number): number {
   let best = -1
-  for (const c of m.children) {
-    const d = getMember(state, c)?.anySlot ?? -1
+  for (const id of m.children) {
+    const c = getMember(state, id)
+    const d = c === undefined ? -1 : distance(c)
     if (d >= 0 && (best === -1 || d + 1 < best)) best = d + 1
   }
   return best
