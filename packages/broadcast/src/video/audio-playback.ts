@@ -5,6 +5,7 @@
  * in feed order, so they stay as close as the source encoded them.
  */
 import { BroadcastError, ErrorCode } from '../errors.js'
+import { TrackOutput } from './track-output.js'
 import type { MediaDecoderConfig, MediaFrame } from './media-frame.js'
 import { Playout, type PlayoutOptions } from './playout.js'
 
@@ -15,25 +16,13 @@ export interface AudioPlaybackStats {
   audioDecodeErrors: number
 }
 
-/** Chromium's insertable streams (not in TypeScript's DOM types). */
-interface TrackGenerator<T> extends MediaStreamTrack { readonly writable: WritableStream<T> }
-export type TrackGeneratorClass = new <T>(init: { kind: 'video' | 'audio' }) => TrackGenerator<T>
-
-/** A MediaStreamTrackGenerator of `kind` and its writer, or MEDIA_UNSUPPORTED. */
-export function trackGenerator<T> (kind: 'video' | 'audio'): { track: MediaStreamTrack, writer: WritableStreamDefaultWriter<T> } {
-  const Generator = (globalThis as { MediaStreamTrackGenerator?: TrackGeneratorClass }).MediaStreamTrackGenerator
-  if (Generator === undefined) throw new BroadcastError(ErrorCode.MEDIA_UNSUPPORTED, 'this browser has no MediaStreamTrackGenerator')
-  const track = new Generator<T>({ kind })
-  return { track, writer: track.writable.getWriter() }
-}
-
 export class AudioPlayback {
   readonly stats: AudioPlaybackStats = { audioFrames: 0, audioSkipped: 0, audioDecodeErrors: 0 }
   readonly #playout: Playout
   readonly #onAudio: ((data: AudioData) => void) | undefined
   readonly #failed: (err: unknown) => void
   #decoder: AudioDecoder
-  #output: { track: MediaStreamTrack, writer: WritableStreamDefaultWriter<AudioData> } | undefined
+  #output: TrackOutput<AudioData> | undefined
   #closed = false
 
   constructor (opts: PlayoutOptions, onAudio: ((data: AudioData) => void) | undefined, failed: (err: unknown) => void) {
@@ -46,7 +35,7 @@ export class AudioPlayback {
 
   /** The track the decoded audio plays on, made on first use. */
   get track (): MediaStreamTrack {
-    this.#output ??= trackGenerator<AudioData>('audio')
+    this.#output ??= new TrackOutput<AudioData>('audio')
     return this.#output.track
   }
 
@@ -69,7 +58,7 @@ export class AudioPlayback {
     if (this.#closed) return
     this.#closed = true
     if (this.#decoder.state !== 'closed') this.#decoder.close()
-    this.#output?.writer.close().catch(() => {})
+    this.#output?.close()
   }
 
   #newDecoder (): AudioDecoder {
@@ -79,9 +68,7 @@ export class AudioPlayback {
         try {
           this.#onAudio?.(data)
         } finally {
-          // The track's sink takes the samples over and closes them, unless it does not keep up.
-          const writer = this.#output?.writer
-          if (writer !== undefined && (writer.desiredSize ?? 1) > 0) writer.write(data).catch(() => {})
+          if (this.#output !== undefined) this.#output.offer(data)
           else data.close()
         }
       },

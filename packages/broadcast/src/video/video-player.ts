@@ -10,7 +10,8 @@ import { TypedEmitter } from 'peer-tree-client'
 import { BroadcastError, ErrorCode, toError } from '../errors.js'
 import { readMediaFrame, type MediaDecoderConfig, type MediaFrame } from './media-frame.js'
 import { Playout, type PlayoutOptions, type PlayoutStats, type SkipReason } from './playout.js'
-import { AudioPlayback, trackGenerator, type AudioPlaybackStats } from './audio-playback.js'
+import { AudioPlayback, type AudioPlaybackStats } from './audio-playback.js'
+import { TrackOutput } from './track-output.js'
 
 /** What the player needs of a feed subscriber: `Feed.join`'s subscriber is one. */
 export interface FrameFeed {
@@ -61,7 +62,7 @@ export class VideoPlayer extends TypedEmitter<VideoPlayerEvents> {
   /** The frames in the decoder, by timestamp, to name what comes out. */
   #inDecoder = new Map<number, { seq: number, key: boolean }>()
   #counts = { frames: 0, decodeErrors: 0, otherEntries: 0 }
-  #output: { track: MediaStreamTrack, writer: WritableStreamDefaultWriter<VideoFrame> } | undefined
+  #output: TrackOutput<VideoFrame> | undefined
   #audio: AudioPlayback | undefined
   #closed = false
 
@@ -81,7 +82,7 @@ export class VideoPlayer extends TypedEmitter<VideoPlayerEvents> {
    * made on first use; Chromium's MediaStreamTrackGenerator, else MEDIA_UNSUPPORTED.
    */
   get track (): MediaStreamTrack {
-    this.#output ??= trackGenerator<VideoFrame>('video')
+    this.#output ??= new TrackOutput<VideoFrame>('video')
     return this.#output.track
   }
 
@@ -103,7 +104,7 @@ export class VideoPlayer extends TypedEmitter<VideoPlayerEvents> {
     this.#closed = true
     this.#feed.off('entry', this.#listener)
     if (this.#decoder.state !== 'closed') this.#decoder.close()
-    this.#output?.writer.close().catch(() => {})
+    this.#output?.close()
     this.#audio?.close()
   }
 
@@ -164,10 +165,7 @@ export class VideoPlayer extends TypedEmitter<VideoPlayerEvents> {
     } catch (err) {
       this.emit('error', toError(err))
     }
-    const writer = this.#output?.writer
-    // The track's sink takes the frame over and closes it; a sink that does not keep up (a
-    // <video> not playing) gets no more, since frames held back would stall the decoder.
-    if (writer !== undefined && (writer.desiredSize ?? 1) > 0) writer.write(frame).catch(() => {})
+    if (this.#output !== undefined) this.#output.offer(frame)
     else frame.close()
     this.emit('frame', info)
   }
