@@ -91,19 +91,20 @@ async function serve () {
   return { url: `http://127.0.0.1:${http.address().port}`, treeServer, close: () => new Promise((resolve) => { treeServer.close(); io.close(() => resolve()) }) }
 }
 
-/** Depth (1 = under the source) of each peer in each tree, from the server's own view. */
-async function depths (treeServer, treeIDs) {
-  const out = treeIDs.map(() => new Map())
-  for (const [t, id] of treeIDs.entries()) {
+/** For each tree, every member's parent, from the server's own view. */
+async function parentMaps (treeServer, treeIDs) {
+  return await Promise.all(treeIDs.map(async (id) => {
     const snap = await treeServer.snapshot(id)
     const parent = new Map()
     for (const p of snap?.peers ?? []) for (const c of p.children) parent.set(c, p.peerID)
-    for (const peer of parent.keys()) {
-      let d = 0
-      for (let p = peer; parent.has(p); p = parent.get(p)) d++
-      out[t].set(peer, d)
-    }
-  }
+    return parent
+  }))
+}
+
+/** The members above `peer` in one tree, nearest first: its depth is how many (1 = under the source). */
+function above (parent, peer) {
+  const out = []
+  for (let p = parent.get(peer); p !== undefined; p = parent.get(p)) out.push(p)
   return out
 }
 
@@ -141,8 +142,8 @@ async function runMode (browser, name) {
   }
   // Each player's depth: its shallowest over the trees (where the first copy comes from).
   const treeIDs = mode.feed ? Array.from({ length: mode.trees }, (_, t) => `${key}.${t}`) : [treeID]
-  const byTree = await depths(server.treeServer, treeIDs)
-  for (const p of players) p.depth = Math.min(...p.ids.map((id, t) => byTree[t].get(id) ?? Infinity))
+  const placed = await parentMaps(server.treeServer, treeIDs)
+  for (const p of players) p.depth = Math.min(...p.ids.map((id, t) => placed[t].has(id) ? above(placed[t], id).length : Infinity))
 
   // The steady window: latency, bytes, CPU.
   // Chromium and its processes are this process's children (the signalling server is not counted).
@@ -198,15 +199,9 @@ async function runMode (browser, name) {
 
   // Churn: a player under the source closes. Below it, pages it fed in every tree (cut off
   // until repaired) and pages it fed in some trees only (another tree still reaches them).
-  const parents = await Promise.all(treeIDs.map(async (id) => {
-    const snap = await server.treeServer.snapshot(id)
-    const parent = new Map()
-    for (const p of snap?.peers ?? []) for (const c of p.children) parent.set(c, p.peerID)
-    return parent
-  }))
-  const above = (peer, t) => { const out = []; for (let p = parents[t].get(peer); p !== undefined; p = parents[t].get(p)) out.push(p); return out }
+  const parents = await parentMaps(server.treeServer, treeIDs)
   const closed = players.find((p) => p.depth === 1) ?? players[0]
-  const fedBy = (p) => p.ids.map((id, t) => above(id, t).includes(closed.ids[t]))
+  const fedBy = (p) => p.ids.map((id, t) => above(parents[t], id).includes(closed.ids[t]))
   const closedAt = Date.now()
   await contexts[1 + players.indexOf(closed)].close()
   await sleep(CHURN_MS)
